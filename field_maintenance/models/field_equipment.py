@@ -1,0 +1,130 @@
+from odoo import api, fields, models
+
+
+class FieldEquipment(models.Model):
+    _name = "field.equipment"
+    _description = "Equipment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "partner_id, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="Owner of the installation.",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    site_partner_id = fields.Many2one(
+        "res.partner",
+        string="Site Address",
+        compute="_compute_site_partner_id",
+        store=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="Where the installation stands: a contact or delivery address of the "
+        "customer.",
+    )
+    category_id = fields.Many2one("field.equipment.category", string="Category")
+    product_id = fields.Many2one(
+        "product.product", string="Product", check_company=True
+    )
+    brand = fields.Char()
+    model = fields.Char()
+    serial_number = fields.Char(string="Serial Number", index="btree_not_null")
+    install_date = fields.Date(string="Installation Date")
+    warranty_end_date = fields.Date(string="Warranty End")
+    under_warranty = fields.Boolean(
+        compute="_compute_under_warranty", search="_search_under_warranty"
+    )
+    properties = fields.Properties(
+        definition="category_id.properties_definition", copy=True
+    )
+    note = fields.Html()
+    image_128 = fields.Image(max_width=128, max_height=128)
+    work_order_ids = fields.Many2many(
+        "field.work.order",
+        "field_equipment_work_order_rel",
+        "equipment_id",
+        "work_order_id",
+        string="Work Orders",
+        copy=False,
+    )
+    work_order_count = fields.Integer(compute="_compute_work_order_count")
+    last_service_date = fields.Datetime(compute="_compute_work_order_count")
+
+    _serial_uniq = models.UniqueIndex(
+        "(company_id, serial_number, product_id) WHERE serial_number IS NOT NULL",
+        "This serial number is already registered for this product.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_site_partner_id(self):
+        for equipment in self:
+            if not equipment.site_partner_id or (
+                equipment.site_partner_id.commercial_partner_id
+                != equipment.partner_id.commercial_partner_id
+            ):
+                equipment.site_partner_id = equipment.partner_id
+
+    @api.depends("warranty_end_date")
+    def _compute_under_warranty(self):
+        today = fields.Date.context_today(self)
+        for equipment in self:
+            equipment.under_warranty = bool(
+                equipment.warranty_end_date and equipment.warranty_end_date >= today
+            )
+
+    def _search_under_warranty(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        today = fields.Date.context_today(self)
+        positive = (operator == "in") == (True in value)
+        if positive:
+            return [("warranty_end_date", ">=", today)]
+        return ["|", ("warranty_end_date", "=", False), ("warranty_end_date", "<", today)]
+
+    def _compute_work_order_count(self):
+        groups = self.env["field.work.order"]._read_group(
+            [("equipment_ids", "in", self.ids)],
+            ["equipment_ids"],
+            ["__count", "date_end:max"],
+        )
+        data = {equipment: (count, last) for equipment, count, last in groups}
+        for equipment in self:
+            count, last = data.get(equipment, (0, False))
+            equipment.work_order_count = count
+            equipment.last_service_date = last
+
+    @api.onchange("product_id")
+    def _onchange_product_id(self):
+        if self.product_id and not self.name:
+            self.name = self.product_id.name
+
+    def action_view_work_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_maintenance.action_field_work_order"
+        )
+        action["domain"] = [("equipment_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.partner_id.id,
+            "default_site_partner_id": self.site_partner_id.id,
+            "default_equipment_ids": [self.id],
+        }
+        return action

@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    fm_work_order_count = fields.Integer(
+        string="Work Orders", compute="_compute_fm_counts"
+    )
+    fm_equipment_count = fields.Integer(string="Equipment", compute="_compute_fm_counts")
+
+    def _compute_fm_counts(self):
+        """Counts cover the whole customer: its contacts and site addresses too."""
+        commercials = self.commercial_partner_id
+        counts = {}
+        for model in ("field.work.order", "field.equipment"):
+            Model = self.env[model]
+            counts[model] = (
+                dict(
+                    Model._read_group(
+                        [("commercial_partner_id", "in", commercials.ids)],
+                        ["commercial_partner_id"],
+                        ["__count"],
+                    )
+                )
+                if commercials and Model.has_access("read")
+                else {}
+            )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.fm_work_order_count = counts["field.work.order"].get(commercial, 0)
+            partner.fm_equipment_count = counts["field.equipment"].get(commercial, 0)
+
+    def _fm_action(self, xmlid):
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("commercial_partner_id", "=", commercial.id)]
+        action["context"] = {"default_partner_id": commercial.id}
+        return action
+
+    def action_view_fm_work_orders(self):
+        return self._fm_action("field_maintenance.action_field_work_order")
+
+    def action_view_fm_equipment(self):
+        return self._fm_action("field_maintenance.action_field_equipment")
