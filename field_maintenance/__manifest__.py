@@ -24,9 +24,9 @@
         "security/field_maintenance_rules.xml",
         "data/ir_sequence_data.xml",
         "data/field_work_type_data.xml",
-        "data/mail_template_data.xml",
         "report/field_work_order_report.xml",
         "report/field_work_order_templates.xml",
+        "data/mail_template_data.xml",
         "views/field_work_order_views.xml",
         "views/field_work_order_line_views.xml",
         "views/field_equipment_views.xml",
@@ -35,9 +35,9 @@
         "views/res_partner_views.xml",
         "views/calendar_event_views.xml",
         "views/field_maintenance_menus.xml",
+        "views/field_work_order_portal_templates.xml",
     ],
     "demo": [
         "demo/field_maintenance_demo.xml",
     ],
-    "assets": {},
 }
