@@ -20,7 +20,12 @@ class CalendarEvent(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if not self.env.context.get("fm_skip_work_order_sync") and {
-            "start", "stop", "start_date", "stop_date", "duration", "allday",
+            "start",
+            "stop",
+            "start_date",
+            "stop_date",
+            "duration",
+            "allday",
         } & set(vals):
             events = self.filtered("fm_work_order_id")
             if events:

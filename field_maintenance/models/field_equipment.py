@@ -37,13 +37,10 @@ class FieldEquipment(models.Model):
         index=True,
         tracking=True,
         check_company=True,
-        help="Where the installation stands: a contact or delivery address of the "
-        "customer.",
+        help="Where the installation stands: a contact or delivery address of the customer.",
     )
     category_id = fields.Many2one("field.equipment.category", string="Category")
-    product_id = fields.Many2one(
-        "product.product", string="Product", check_company=True
-    )
+    product_id = fields.Many2one("product.product", string="Product", check_company=True)
     brand = fields.Char()
     model = fields.Char()
     serial_number = fields.Char(string="Serial Number", index="btree_not_null")
@@ -52,9 +49,7 @@ class FieldEquipment(models.Model):
     under_warranty = fields.Boolean(
         compute="_compute_under_warranty", search="_search_under_warranty"
     )
-    properties = fields.Properties(
-        definition="category_id.properties_definition", copy=True
-    )
+    properties = fields.Properties(definition="category_id.properties_definition", copy=True)
     note = fields.Html()
     image_128 = fields.Image(max_width=128, max_height=128)
     work_order_ids = fields.Many2many(

@@ -1,7 +1,7 @@
 from datetime import timedelta
 from urllib.parse import quote_plus
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 WORK_ORDER_STATES = [
@@ -48,7 +48,7 @@ class FieldWorkOrder(models.Model):
         copy=False,
         readonly=True,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
     )
     summary = fields.Char(string="Short Description", tracking=True)
     active = fields.Boolean(default=True)
@@ -160,9 +160,7 @@ class FieldWorkOrder(models.Model):
     date_start = fields.Datetime(string="Started On", copy=False, tracking=True)
     date_end = fields.Datetime(string="Completed On", copy=False, tracking=True)
     actual_hours = fields.Float(string="Actual Hours", compute="_compute_actual_hours")
-    is_overdue = fields.Boolean(
-        compute="_compute_is_overdue", search="_search_is_overdue"
-    )
+    is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
     description = fields.Html(
         string="Work Description",
         compute="_compute_description",
@@ -174,12 +172,8 @@ class FieldWorkOrder(models.Model):
         string="Comment",
         help="Remarks of the technician or the customer, printed on the report.",
     )
-    properties = fields.Properties(
-        definition="work_type_id.properties_definition", copy=True
-    )
-    line_ids = fields.One2many(
-        "field.work.order.line", "work_order_id", string="Lines", copy=True
-    )
+    properties = fields.Properties(definition="work_type_id.properties_definition", copy=True)
+    line_ids = fields.One2many("field.work.order.line", "work_order_id", string="Lines", copy=True)
     checklist_ids = fields.One2many(
         "field.work.order.checklist",
         "work_order_id",
@@ -213,19 +207,6 @@ class FieldWorkOrder(models.Model):
     labour_hours = fields.Float(string="Hours Worked", compute="_compute_amounts", store=True)
     color = fields.Integer(compute="_compute_color")
 
-    _planned_dates_check = models.Constraint(
-        "CHECK (planned_date_end IS NULL OR planned_date_start IS NULL "
-        "OR planned_date_end >= planned_date_start)",
-        "The planned end of a work order cannot be before its planned start.",
-    )
-    _dates_check = models.Constraint(
-        "CHECK (date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
-        "A work order cannot be completed before it was started.",
-    )
-    _planned_hours_positive = models.Constraint(
-        "CHECK (planned_hours >= 0)", "Planned hours cannot be negative."
-    )
-
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
@@ -234,9 +215,7 @@ class FieldWorkOrder(models.Model):
     def _compute_site_partner_id(self):
         for order in self:
             site = order.site_partner_id
-            if not site or (
-                site.commercial_partner_id != order.partner_id.commercial_partner_id
-            ):
+            if not site or (site.commercial_partner_id != order.partner_id.commercial_partner_id):
                 order.site_partner_id = order.partner_id
 
     @api.depends(
@@ -251,8 +230,12 @@ class FieldWorkOrder(models.Model):
     def _compute_site_address(self):
         for order in self:
             site = order.site_partner_id
-            parts = [site.street, site.street2, " ".join(filter(None, [site.zip, site.city])),
-                     site.country_id.name]
+            parts = [
+                site.street,
+                site.street2,
+                " ".join(filter(None, [site.zip, site.city])),
+                site.country_id.name,
+            ]
             address = ", ".join(part for part in parts if part)
             order.site_address = address
             if site.partner_latitude or site.partner_longitude:
@@ -354,11 +337,19 @@ class FieldWorkOrder(models.Model):
 
     @api.depends("state", "priority")
     def _compute_color(self):
-        colors = {"draft": 0, "planned": 4, "ready": 2, "in_progress": 3, "done": 10,
-                  "cancelled": 1}
+        colors = {
+            "draft": 0,
+            "planned": 4,
+            "ready": 2,
+            "in_progress": 3,
+            "done": 10,
+            "cancelled": 1,
+        }
         for order in self:
-            order.color = 9 if order.priority == "3" and order.state in OPEN_STATES else (
-                colors.get(order.state, 0)
+            order.color = (
+                9
+                if order.priority == "3" and order.state in OPEN_STATES
+                else (colors.get(order.state, 0))
             )
 
     def _compute_access_url(self):
@@ -376,12 +367,41 @@ class FieldWorkOrder(models.Model):
             site = order.site_partner_id
             if site and site.commercial_partner_id != order.partner_id.commercial_partner_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The site address %(site)s of work order %(order)s is not an "
                         "address of customer %(customer)s.",
                         site=site.display_name,
                         order=order.name,
                         customer=order.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("planned_date_start", "planned_date_end", "planned_hours")
+    def _check_planned_dates(self):
+        for order in self:
+            if order.planned_hours < 0:
+                raise ValidationError(
+                    self.env._("Work order %s cannot have negative planned hours.", order.name)
+                )
+            if (
+                order.planned_date_start
+                and order.planned_date_end
+                and order.planned_date_end < order.planned_date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The planned end of work order %s cannot be before its planned start.",
+                        order.name,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_actual_dates(self):
+        for order in self:
+            if order.date_start and order.date_end and order.date_end < order.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Work order %s cannot be completed before it was started.", order.name
                     )
                 )
 
@@ -434,10 +454,10 @@ class FieldWorkOrder(models.Model):
         )
         for vals in vals_list:
             company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-            if not vals.get("name") or vals["name"] == _("New"):
-                vals["name"] = self.env["ir.sequence"].with_company(
-                    company
-                ).next_by_code("field.work.order") or _("New")
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "field.work.order"
+                ) or self.env._("New")
             self._prepare_technician_vals(vals)
             self._prepare_signature_vals(vals)
             if vals.get("work_type_id") and "checklist_ids" not in vals:
@@ -455,7 +475,7 @@ class FieldWorkOrder(models.Model):
             and not self.env.user.has_group("field_maintenance.group_field_user")
         ):
             raise AccessError(
-                _(
+                self.env._(
                     "Only dispatchers can change the planning of work orders (%(orders)s).",
                     orders=", ".join(self.mapped("name")),
                 )
@@ -483,7 +503,7 @@ class FieldWorkOrder(models.Model):
         started = self.filtered(lambda o: o.state in ("in_progress", "done"))
         if started:
             raise UserError(
-                _(
+                self.env._(
                     "Work orders that were started or completed cannot be deleted; "
                     "cancel or archive them instead: %(orders)s",
                     orders=", ".join(started.mapped("name")),
@@ -491,98 +511,122 @@ class FieldWorkOrder(models.Model):
             )
 
     def unlink(self):
-        self.calendar_event_ids.sudo().with_context(
-            **self._calendar_event_context()
-        ).unlink()
+        self.calendar_event_ids.sudo().with_context(**self._calendar_event_context()).unlink()
         return super().unlink()
 
     # ------------------------------------------------------------------
     # Workflow
     # ------------------------------------------------------------------
 
-    def _check_transition(self, allowed_states, action_label, extra_check=None):
+    def _check_transition(self, allowed_states, refusal, extra_check=None):
         """Raise one UserError naming every work order that cannot make the
-        transition, before anything is changed."""
+        transition, before anything is changed.
+
+        :param refusal: translated sentence with the placeholders %(order)s and
+            %(state)s, used for the work orders in a state not in allowed_states
+        :param extra_check: function returning a translated refusal for a work
+            order in an allowed state, or None
+        """
         state_labels = dict(self._fields["state"]._description_selection(self.env))
         problems = []
         for order in self:
             if order.state not in allowed_states:
-                problems.append(
-                    _(
-                        "%(order)s cannot be %(action)s: it is %(state)s.",
-                        order=order.name,
-                        action=action_label,
-                        state=state_labels[order.state],
-                    )
-                )
-            elif extra_check:
-                reason = extra_check(order)
-                if reason:
-                    problems.append(
-                        _(
-                            "%(order)s cannot be %(action)s: %(reason)s",
-                            order=order.name,
-                            action=action_label,
-                            reason=reason,
-                        )
-                    )
+                problems.append(refusal % {"order": order.name, "state": state_labels[order.state]})
+            elif extra_check and (reason := extra_check(order)):
+                problems.append(reason)
         if problems:
             raise UserError("\n".join(problems))
 
     def _check_dispatcher(self):
-        if not self.env.su and not self.env.user.has_group(
-            "field_maintenance.group_field_user"
-        ):
-            raise AccessError(_("Only dispatchers can plan, prepare or cancel work orders."))
+        if not self.env.su and not self.env.user.has_group("field_maintenance.group_field_user"):
+            raise AccessError(
+                self.env._("Only dispatchers can plan, prepare, cancel or reset work orders.")
+            )
 
     def action_plan(self):
         self._check_dispatcher()
 
         def check(order):
             if not order.planned_date_start:
-                return _("it has no planned start.")
+                return self.env._(
+                    "Work order %s cannot be planned: it has no planned start.", order.name
+                )
             if not order.technician_ids:
-                return _("no technician is assigned.")
+                return self.env._(
+                    "Work order %s cannot be planned: no technician is assigned.", order.name
+                )
             return None
 
-        self._check_transition(("draft",), _("planned"), check)
+        self._check_transition(
+            ("draft",),
+            self.env._("Work order %(order)s cannot be planned: it is %(state)s."),
+            check,
+        )
         self.write({"state": "planned"})
         self._subscribe_technicians()
         return True
 
     def action_ready(self):
         self._check_dispatcher()
-        self._check_transition(("planned",), _("marked as ready"))
+        self._check_transition(
+            ("planned",),
+            self.env._(
+                "Work order %(order)s cannot be marked as ready: it is %(state)s, not planned."
+            ),
+        )
         self.write({"state": "ready"})
         return True
 
     def action_start(self):
-        self._check_transition(("planned", "ready"), _("started"))
+        self._check_transition(
+            ("planned", "ready"),
+            self.env._("Work order %(order)s cannot be started: it is %(state)s."),
+        )
         now = fields.Datetime.now()
-        for order in self:
-            order.write({"state": "in_progress", "date_start": order.date_start or now})
+        not_started = self.filtered(lambda order: not order.date_start)
+        (self - not_started).write({"state": "in_progress"})
+        not_started.write({"state": "in_progress", "date_start": now})
         return True
 
     def action_done(self):
         def check(order):
             if order.signature_required and not order.signature:
-                return _("work type %(type)s requires the customer's signature.",
-                         type=order.work_type_id.name)
+                return self.env._(
+                    "Work order %(order)s cannot be reported complete: work type %(type)s "
+                    "requires the customer's signature.",
+                    order=order.name,
+                    type=order.work_type_id.name,
+                )
             return None
 
-        self._check_transition(("in_progress",), _("reported complete"), check)
+        self._check_transition(
+            ("in_progress",),
+            self.env._(
+                "Work order %(order)s cannot be reported complete: it is %(state)s, "
+                "not in progress."
+            ),
+            check,
+        )
         self.write({"state": "done", "date_end": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
         self._check_dispatcher()
-        self._check_transition(OPEN_STATES, _("cancelled"))
+        self._check_transition(
+            OPEN_STATES,
+            self.env._("Work order %(order)s cannot be cancelled: it is %(state)s."),
+        )
         self.write({"state": "cancelled"})
         return True
 
     def action_draft(self):
         self._check_dispatcher()
-        self._check_transition(("cancelled",), _("reset to draft"))
+        self._check_transition(
+            ("cancelled",),
+            self.env._(
+                "Work order %(order)s cannot be reset to draft: it is %(state)s, not cancelled."
+            ),
+        )
         self.write({"state": "draft", "date_start": False, "date_end": False})
         return True
 
@@ -607,9 +651,7 @@ class FieldWorkOrder(models.Model):
 
     def _prepare_calendar_event_vals(self):
         self.ensure_one()
-        title = " - ".join(
-            filter(None, [self.name, self.partner_id.display_name, self.summary])
-        )
+        title = " - ".join(filter(None, [self.name, self.partner_id.display_name, self.summary]))
         return {
             "name": title,
             "start": self.planned_date_start,
@@ -626,9 +668,7 @@ class FieldWorkOrder(models.Model):
         """Create, move or remove the calendar event of each work order."""
         if self.env.context.get("fm_skip_event_sync"):
             return
-        Event = self.env["calendar.event"].sudo().with_context(
-            **self._calendar_event_context()
-        )
+        Event = self.env["calendar.event"].sudo().with_context(**self._calendar_event_context())
         to_remove = Event
         to_create = []
         for order in self:
@@ -671,10 +711,7 @@ class FieldWorkOrder(models.Model):
         """Reflect a move or resize of events in the calendar on their work orders."""
         for event in events:
             order = event.fm_work_order_id
-            if (
-                order.planned_date_start != event.start
-                or order.planned_date_end != event.stop
-            ):
+            if order.planned_date_start != event.start or order.planned_date_end != event.stop:
                 order.with_context(fm_skip_event_sync=True).write(
                     {"planned_date_start": event.start, "planned_date_end": event.stop}
                 )
@@ -686,7 +723,7 @@ class FieldWorkOrder(models.Model):
     def action_open_map(self):
         self.ensure_one()
         if not self.site_map_url:
-            raise UserError(_("Work order %s has no site address.", self.name))
+            raise UserError(self.env._("Work order %s has no site address.", self.name))
         return {"type": "ir.actions.act_url", "url": self.site_map_url, "target": "new"}
 
     def action_send(self):
@@ -722,7 +759,7 @@ class FieldWorkOrder(models.Model):
 
     def _get_report_base_filename(self):
         self.ensure_one()
-        return _("Work Order %s", self.name)
+        return self.env._("Work Order %s", self.name)
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         return ["partner_id"]

@@ -40,6 +40,7 @@ class FieldWorkOrderLine(models.Model):
         compute="_compute_name",
         store=True,
         readonly=False,
+        precompute=True,
         required=True,
     )
     quantity = fields.Float(default=1.0, digits="Product Unit")
@@ -49,6 +50,7 @@ class FieldWorkOrderLine(models.Model):
         compute="_compute_product_uom_id",
         store=True,
         readonly=False,
+        precompute=True,
     )
     price_unit = fields.Float(
         string="Unit Price",
@@ -56,10 +58,11 @@ class FieldWorkOrderLine(models.Model):
         compute="_compute_price_unit",
         store=True,
         readonly=False,
+        precompute=True,
     )
     discount = fields.Float(string="Discount (%)", digits="Discount")
     price_subtotal = fields.Monetary(
-        string="Subtotal", compute="_compute_price_subtotal", store=True
+        string="Subtotal", compute="_compute_price_subtotal", store=True, precompute=True
     )
 
     _discount_range = models.Constraint(

@@ -4,9 +4,7 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    fm_work_order_count = fields.Integer(
-        string="Work Orders", compute="_compute_fm_counts"
-    )
+    fm_work_order_count = fields.Integer(string="Work Orders", compute="_compute_fm_counts")
     fm_equipment_count = fields.Integer(string="Equipment", compute="_compute_fm_counts")
 
     def _compute_fm_counts(self):

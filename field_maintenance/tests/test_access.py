@@ -1,0 +1,138 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .common import FieldMaintenanceCase
+
+
+@tagged("post_install", "-at_install")
+class TestAccess(FieldMaintenanceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.own = cls._planned_work_order(
+            line_ids=[Command.create({"product_id": cls.material.id, "quantity": 1})]
+        )
+        cls.foreign = cls._planned_work_order(
+            technician_ids=[Command.set(cls.technician_2.ids)],
+            line_ids=[Command.create({"product_id": cls.material.id, "quantity": 1})],
+        )
+        cls.unassigned = cls._work_order()
+
+    def test_technician_sees_only_assigned_work_orders(self):
+        WorkOrder = self.env["field.work.order"].with_user(self.technician)
+        visible = WorkOrder.search([("id", "in", (self.own | self.foreign | self.unassigned).ids)])
+        self.assertEqual(visible, self.own)
+        with self.assertRaises(AccessError):
+            self.foreign.with_user(self.technician).read(["name"])
+        with self.assertRaises(AccessError):
+            self.foreign.line_ids.with_user(self.technician).read(["name"])
+        with self.assertRaises(AccessError):
+            self.foreign.checklist_ids.with_user(self.technician).read(["name"])
+
+    def test_technician_records_the_job(self):
+        order = self.own.with_user(self.technician)
+        order.write(
+            {
+                "line_ids": [
+                    Command.create({"line_type": "travel", "name": "Travel", "quantity": 24})
+                ],
+                "comment": "Replaced the gasket",
+                "signature": b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+                "signed_by": "Jan Janssens",
+            }
+        )
+        order.checklist_ids[0].result = "ok"
+        order.line_ids.filtered(lambda l: l.line_type == "material").quantity = 3
+        order.action_start()
+        order.action_done()
+        self.assertEqual(self.own.state, "done")
+        self.assertEqual(len(self.own.line_ids), 2)
+        self.assertEqual(self.own.checklist_ids[0].result, "ok")
+
+    def test_technician_cannot_plan_or_cancel(self):
+        order = self.own.with_user(self.technician)
+        with self.assertRaises(AccessError):
+            order.write({"planned_date_start": self.start.replace(day=20)})
+        with self.assertRaises(AccessError):
+            order.write({"technician_ids": [Command.link(self.technician_2.id)]})
+        with self.assertRaises(AccessError):
+            order.action_cancel()
+        with self.assertRaises(AccessError):
+            order.unlink()
+        self.assertEqual(self.own.state, "planned")
+        self.assertEqual(self.own.planned_date_start, self.start)
+
+    def test_technician_creates_adhoc_work_order(self):
+        order = (
+            self.env["field.work.order"]
+            .with_user(self.technician)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "summary": "Customer asked to check the radiator",
+                    "is_adhoc": True,
+                }
+            )
+        )
+        self.assertIn(order, self.env["field.work.order"].with_user(self.technician).search([]))
+
+    def test_technician_cannot_configure(self):
+        with self.assertRaises(AccessError):
+            self.env["field.work.type"].with_user(self.technician).create({"name": "Nope"})
+        with self.assertRaises(AccessError):
+            self.work_type.with_user(self.dispatcher).write({"name": "Renamed"})
+        self.env["field.work.type"].with_user(self.manager).create({"name": "Leak search"})
+
+    def test_dispatcher_manages_all_work_orders(self):
+        WorkOrder = self.env["field.work.order"].with_user(self.dispatcher)
+        orders = self.own | self.foreign | self.unassigned
+        self.assertEqual(WorkOrder.search([("id", "in", orders.ids)]), orders)
+        self.unassigned.with_user(self.dispatcher).write(
+            {
+                "planned_date_start": self.start,
+                "technician_ids": [Command.set(self.technician.ids)],
+            }
+        )
+        self.unassigned.with_user(self.dispatcher).action_plan()
+        self.foreign.with_user(self.dispatcher).action_cancel()
+        self.assertEqual(self.unassigned.state, "planned")
+        self.assertEqual(self.foreign.state, "cancelled")
+        equipment = (
+            self.env["field.equipment"]
+            .with_user(self.dispatcher)
+            .create({"name": "Heat pump", "partner_id": self.customer.id})
+        )
+        self.assertEqual(equipment.site_partner_id, self.customer)
+
+    def test_multi_company(self):
+        company_b = self.env["res.company"].create({"name": "Koeltechniek NV"})
+        dispatcher_b = new_test_user(
+            self.env,
+            login="fm_dispatch_b",
+            groups="field_maintenance.group_field_user",
+            company_id=company_b.id,
+            company_ids=[Command.set(company_b.ids)],
+        )
+        customer_b = self.env["res.partner"].create(
+            {"name": "Slagerij B", "company_id": company_b.id}
+        )
+        order_b = (
+            self.env["field.work.order"]
+            .with_company(company_b)
+            .create({"partner_id": customer_b.id})
+        )
+        self.assertEqual(order_b.company_id, company_b)
+        self.assertFalse(
+            self.env["field.work.order"]
+            .with_user(self.dispatcher)
+            .search([("id", "=", order_b.id)])
+        )
+        with self.assertRaises(AccessError):
+            order_b.with_user(self.dispatcher).read(["name"])
+        self.assertEqual(
+            self.env["field.work.order"]
+            .with_user(dispatcher_b)
+            .search([("id", "in", (order_b | self.own).ids)]),
+            order_b,
+        )
