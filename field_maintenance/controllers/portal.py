@@ -1,5 +1,172 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+OPEN_PORTAL_STATES = ("draft", "planned", "ready", "in_progress")
+BACKEND_ACTION = "field_maintenance.action_field_work_order"
 
 
 class FieldMaintenancePortal(CustomerPortal):
-    pass
+    """Customer portal: the work orders of the customer (commercial partner)
+    of the logged-in user, and each work order (also through its access token).
+
+    Portal users have no access rights on work orders: the controller reads
+    them as superuser, restricted to the user's own commercial partner.
+    """
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "work_order_count" in counters:
+            partner = request.env.user.partner_id
+            values["work_order_count"] = (
+                request.env["field.work.order"]
+                .sudo()
+                .search_count(self._prepare_work_orders_domain(partner))
+            )
+        return values
+
+    def _prepare_work_orders_domain(self, partner):
+        return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
+
+    def _get_work_order_searchbar_sortings(self):
+        return {
+            "date": {
+                "label": request.env._("Planned Date"),
+                "order": "planned_date_start desc nulls last, id desc",
+            },
+            "name": {"label": request.env._("Reference"), "order": "name desc, id desc"},
+            "state": {
+                "label": request.env._("Status"),
+                "order": "state, planned_date_start desc nulls last, id desc",
+            },
+        }
+
+    def _get_work_order_searchbar_filters(self):
+        return {
+            "all": {"label": request.env._("All"), "domain": []},
+            "open": {
+                "label": request.env._("To Do"),
+                "domain": [("state", "in", OPEN_PORTAL_STATES)],
+            },
+            "done": {"label": request.env._("Done"), "domain": [("state", "=", "done")]},
+        }
+
+    def _work_order_check_access(self, order_id, access_token=None):
+        """Return the work order as superuser if the current user may see it:
+        through its access token, their own access rights, or because it is a
+        work order of their customer (commercial partner).
+
+        :raise MissingError: the work order does not exist
+        :raise AccessError: the current user may not see the work order
+        """
+        try:
+            return self._document_check_access(
+                "field.work.order", order_id, access_token=access_token
+            )
+        except AccessError:
+            user = request.env.user
+            order_sudo = request.env["field.work.order"].sudo().browse(order_id)
+            if (
+                user._is_public()
+                or order_sudo.commercial_partner_id != user.partner_id.commercial_partner_id
+            ):
+                raise
+            return order_sudo
+
+    def _prepare_work_orders_portal_rendering_values(
+        self, page=1, sortby=None, filterby=None, **kwargs
+    ):
+        WorkOrder = request.env["field.work.order"].sudo()
+        partner = request.env.user.partner_id
+        values = self._prepare_portal_layout_values()
+
+        searchbar_sortings = self._get_work_order_searchbar_sortings()
+        if sortby not in searchbar_sortings:
+            sortby = "date"
+        searchbar_filters = self._get_work_order_searchbar_filters()
+        if filterby not in searchbar_filters:
+            filterby = "all"
+
+        domain = self._prepare_work_orders_domain(partner) + searchbar_filters[filterby]["domain"]
+        url = "/my/work_orders"
+        pager_values = portal_pager(
+            url=url,
+            total=WorkOrder.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+            url_args={"sortby": sortby, "filterby": filterby},
+        )
+        orders = WorkOrder.search(
+            domain,
+            order=searchbar_sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager_values["offset"],
+        )
+        values.update(
+            {
+                "work_orders": orders,
+                "page_name": "work_order",
+                "pager": pager_values,
+                "default_url": url,
+                "searchbar_sortings": searchbar_sortings,
+                "sortby": sortby,
+                "searchbar_filters": searchbar_filters,
+                "filterby": filterby,
+            }
+        )
+        return values
+
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route(
+        ["/my/work_orders", "/my/work_orders/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_work_orders(self, **kwargs):
+        values = self._prepare_work_orders_portal_rendering_values(**kwargs)
+        request.session["my_work_orders_history"] = values["work_orders"].ids[:100]
+        return request.render("field_maintenance.portal_my_work_orders", values)
+
+    @http.route(["/my/work_orders/<int:order_id>"], type="http", auth="public", website=True)
+    def portal_my_work_order(
+        self, order_id, report_type=None, access_token=None, download=False, **kwargs
+    ):
+        try:
+            order_sudo = self._work_order_check_access(order_id, access_token=access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+
+        if report_type in ("html", "pdf"):
+            return self._show_report(
+                model=order_sudo,
+                report_type=report_type,
+                report_ref="field_maintenance.action_report_work_order",
+                download=download in (True, "true", "True", "1"),
+            )
+
+        values = {
+            "work_order": order_sudo,
+            "page_name": "work_order",
+            "report_type": "html",
+            "res_company": order_sudo.company_id,  # logo of the right company
+            "backend_url": f"/odoo/action-{BACKEND_ACTION}/{order_sudo.id}",
+        }
+        values = self._get_page_view_values(
+            order_sudo, access_token, values, "my_work_orders_history", False, **kwargs
+        )
+        if not values.get("token"):
+            # the portal chatter reads and posts through the access token:
+            # portal users have no access rights on work orders
+            values["token"] = order_sudo._portal_ensure_token()
+        return request.render("field_maintenance.portal_my_work_order", values)
