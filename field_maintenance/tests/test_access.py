@@ -76,6 +76,9 @@ class TestAccess(FieldMaintenanceCase):
             )
         )
         self.assertIn(order, self.env["field.work.order"].with_user(self.technician).search([]))
+        order.action_start()
+        self.assertEqual(order.state, "in_progress", "ad-hoc work is started on site")
+        self.assertTrue(order.date_start)
 
     def test_technician_cannot_configure(self):
         with self.assertRaises(AccessError):

@@ -66,9 +66,10 @@ class TestReport(FieldMaintenanceCase):
                     "field_maintenance.action_report_work_order", self.order.ids
                 )
             return
-        pdf, report_type = Report._render_qweb_pdf(
-            "field_maintenance.action_report_work_order", self.order.ids
-        )
+        with self.allow_pdf_render():
+            pdf, report_type = Report._render_qweb_pdf(
+                "field_maintenance.action_report_work_order", self.order.ids
+            )
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
 
