@@ -159,7 +159,8 @@ class FieldMaintenancePortal(CustomerPortal):
             "work_order": order_sudo,
             "page_name": "work_order",
             "report_type": "html",
-            "res_company": order_sudo.company_id,  # logo of the right company
+            # logo of the right company
+            "res_company": order_sudo.company_id,
             "backend_url": f"/odoo/action-{BACKEND_ACTION}/{order_sudo.id}",
         }
         values = self._get_page_view_values(

@@ -4,6 +4,10 @@ from odoo.tests import new_test_user, tagged
 
 from .common import FieldMaintenanceCase
 
+_PNG = (
+    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
 
 @tagged("post_install", "-at_install")
 class TestAccess(FieldMaintenanceCase):
@@ -38,12 +42,12 @@ class TestAccess(FieldMaintenanceCase):
                     Command.create({"line_type": "travel", "name": "Travel", "quantity": 24})
                 ],
                 "comment": "Replaced the gasket",
-                "signature": b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+                "signature": _PNG,
                 "signed_by": "Jan Janssens",
             }
         )
         order.checklist_ids[0].result = "ok"
-        order.line_ids.filtered(lambda l: l.line_type == "material").quantity = 3
+        order.line_ids.filtered(lambda line: line.line_type == "material").quantity = 3
         order.action_start()
         order.action_done()
         self.assertEqual(self.own.state, "done")

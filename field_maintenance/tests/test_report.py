@@ -78,7 +78,7 @@ class TestReport(FieldMaintenanceCase):
         self.assertEqual(action["res_model"], "mail.compose.message")
         template = self.env.ref("field_maintenance.mail_template_work_order")
         self.assertEqual(action["context"]["default_template_id"], template.id)
-        composer = self.env["mail.compose.message"].with_context(action["context"]).create({})
+        composer = self.env["mail.compose.message"].with_context(**action["context"]).create({})
         self.assertIn(self.customer, composer.partner_ids)
         self.assertIn(self.order.name, composer.subject)
         self.assertEqual(len(composer.attachment_ids), 1, "the work-order PDF is attached")
