@@ -54,7 +54,7 @@ async function firstOrderId(page, state) {
 const desk = await session({ width: 1440, height: 900 });
 await shot(desk, "/odoo/action-field_maintenance.action_field_work_order",
     "work_orders_kanban.png", ".o_kanban_renderer");
-await shot(desk, "/odoo/action-field_maintenance.action_field_work_order_planning",
+await shot(desk, "/odoo/action-field_maintenance.action_field_work_order_calendar",
     "planning_calendar.png", ".o_calendar_renderer");
 const doneId = await firstOrderId(desk, "done");
 await shot(desk, `/odoo/action-field_maintenance.action_field_work_order/${doneId}`,
