@@ -7,3 +7,16 @@ from . import field_work_order_line
 from . import field_work_order_checklist
 from . import calendar_event
 from . import res_partner
+from . import res_company
+from . import res_config_settings
+from . import account_move
+from . import account_move_line
+from . import field_sla_policy
+from . import field_follow_up_field
+from . import mail_activity
+from . import base_automation
+from . import ir_actions_server
+from . import field_sync_endpoint
+from . import field_sync_message
+from . import field_maintenance_plan
+from . import field_maintenance_plan_line

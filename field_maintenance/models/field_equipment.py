@@ -39,11 +39,11 @@ class FieldEquipment(models.Model):
         check_company=True,
         help="Where the installation stands: a contact or delivery address of the customer.",
     )
-    category_id = fields.Many2one("field.equipment.category", string="Category")
-    product_id = fields.Many2one("product.product", string="Product", check_company=True)
+    category_id = fields.Many2one("field.equipment.category")
+    product_id = fields.Many2one("product.product", check_company=True)
     brand = fields.Char()
     model = fields.Char()
-    serial_number = fields.Char(string="Serial Number", index="btree_not_null")
+    serial_number = fields.Char(index="btree_not_null")
     install_date = fields.Date(string="Installation Date")
     warranty_end_date = fields.Date(string="Warranty End")
     under_warranty = fields.Boolean(
@@ -115,6 +115,48 @@ class FieldEquipment(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_maintenance.action_field_work_order"
+        )
+        action["domain"] = [("equipment_ids", "in", self.ids)]
+        action["context"] = {
+            "default_partner_id": self.partner_id.id,
+            "default_site_partner_id": self.site_partner_id.id,
+            "default_equipment_ids": [self.id],
+        }
+        return action
+
+    # ------------------------------------------------------------------
+    # Periodic maintenance (issue 4)
+    # ------------------------------------------------------------------
+
+    maintenance_plan_ids = fields.Many2many(
+        "field.maintenance.plan",
+        "field_equipment_maintenance_plan_rel",
+        "equipment_id",
+        "plan_id",
+        string="Maintenance Plans",
+        copy=False,
+    )
+    next_maintenance_date = fields.Date(
+        string="Next Maintenance",
+        compute="_compute_next_maintenance_date",
+        store=True,
+        help="Earliest due date of the active maintenance plans of this equipment.",
+    )
+
+    @api.depends("maintenance_plan_ids.next_date", "maintenance_plan_ids.state")
+    def _compute_next_maintenance_date(self):
+        for equipment in self:
+            dates = [
+                plan.next_date
+                for plan in equipment.sudo().maintenance_plan_ids
+                if plan.state == "active" and plan.next_date
+            ]
+            equipment.next_maintenance_date = min(dates) if dates else False
+
+    def action_view_maintenance_plans(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_maintenance.action_field_maintenance_plan"
         )
         action["domain"] = [("equipment_ids", "in", self.ids)]
         action["context"] = {

@@ -1,8 +1,14 @@
+import math
+from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import quote_plus
 
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import clean_context, float_compare, float_is_zero, format_amount, formatLang
 
 WORK_ORDER_STATES = [
     ("draft", "Draft"),
@@ -13,6 +19,15 @@ WORK_ORDER_STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("draft", "planned", "ready", "in_progress")
+# SLA (issue 5): states in which a work order has had its first response
+SLA_RESPONSE_STATES = ("planned", "ready", "in_progress", "done")
+SLA_STATUSES = [
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+EARTH_RADIUS_KM = 6371.0088
 # states in which a work order has a calendar event for its technicians
 CALENDAR_STATES = ("planned", "ready", "in_progress", "done")
 # fields only a dispatcher may change on an existing work order
@@ -91,13 +106,11 @@ class FieldWorkOrder(models.Model):
         "field_equipment_work_order_rel",
         "work_order_id",
         "equipment_id",
-        string="Equipment",
         check_company=True,
         domain="[('partner_id.commercial_partner_id', '=', commercial_partner_id)]",
     )
     work_type_id = fields.Many2one(
         "field.work.type",
-        string="Work Type",
         tracking=True,
         check_company=True,
         index=True,
@@ -145,7 +158,6 @@ class FieldWorkOrder(models.Model):
         string="Planned Start", tracking=True, index=True, copy=False
     )
     planned_hours = fields.Float(
-        string="Planned Hours",
         compute="_compute_planned_hours",
         store=True,
         readonly=False,
@@ -159,7 +171,7 @@ class FieldWorkOrder(models.Model):
     )
     date_start = fields.Datetime(string="Started On", copy=False, tracking=True)
     date_end = fields.Datetime(string="Completed On", copy=False, tracking=True)
-    actual_hours = fields.Float(string="Actual Hours", compute="_compute_actual_hours")
+    actual_hours = fields.Float(compute="_compute_actual_hours")
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
     description = fields.Html(
         string="Work Description",
@@ -167,9 +179,8 @@ class FieldWorkOrder(models.Model):
         store=True,
         readonly=False,
     )
-    internal_note = fields.Html(string="Internal Note")
+    internal_note = fields.Html()
     comment = fields.Text(
-        string="Comment",
         help="Remarks of the technician or the customer, printed on the report.",
     )
     properties = fields.Properties(definition="work_type_id.properties_definition", copy=True)
@@ -177,7 +188,6 @@ class FieldWorkOrder(models.Model):
     checklist_ids = fields.One2many(
         "field.work.order.checklist",
         "work_order_id",
-        string="Checklist",
         copy=True,
     )
     checklist_progress = fields.Float(compute="_compute_checklist_progress")
@@ -196,8 +206,8 @@ class FieldWorkOrder(models.Model):
         max_width=1024,
         max_height=1024,
     )
-    signed_by = fields.Char(string="Signed By", copy=False, tracking=True)
-    signed_on = fields.Datetime(string="Signed On", copy=False)
+    signed_by = fields.Char(copy=False, tracking=True)
+    signed_on = fields.Datetime(copy=False)
     calendar_event_ids = fields.One2many(
         "calendar.event", "fm_work_order_id", string="Calendar Events", copy=False
     )
@@ -352,7 +362,7 @@ class FieldWorkOrder(models.Model):
                 else (colors.get(order.state, 0))
             )
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/work_orders/{order.id}"
@@ -449,6 +459,11 @@ class FieldWorkOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._fm_prepare_maintenance_vals(vals_list)
+        default_work_type = self.env.context.get("default_work_type_id")
+        for vals in vals_list:
+            if "work_type_id" not in vals and default_work_type:
+                vals["work_type_id"] = default_work_type
         work_types = self.env["field.work.type"].browse(
             [vals["work_type_id"] for vals in vals_list if vals.get("work_type_id")]
         )
@@ -496,6 +511,8 @@ class FieldWorkOrder(models.Model):
         result = super().write(vals)
         if CALENDAR_FIELDS & set(vals):
             self._sync_calendar_events()
+        if vals.get("state") == "done":
+            self._fm_advance_maintenance_plans()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -578,9 +595,19 @@ class FieldWorkOrder(models.Model):
         return True
 
     def action_start(self):
+        """Start planned or ready work orders, and ad-hoc ones decided on site."""
+
+        def check(order):
+            if order.state == "draft" and not order.is_adhoc:
+                return self.env._(
+                    "Work order %s cannot be started: it is not planned yet.", order.name
+                )
+            return None
+
         self._check_transition(
-            ("planned", "ready"),
+            ("draft", "planned", "ready"),
             self.env._("Work order %(order)s cannot be started: it is %(state)s."),
+            check,
         )
         now = fields.Datetime.now()
         not_started = self.filtered(lambda order: not order.date_start)
@@ -668,7 +695,10 @@ class FieldWorkOrder(models.Model):
         """Create, move or remove the calendar event of each work order."""
         if self.env.context.get("fm_skip_event_sync"):
             return
-        Event = self.env["calendar.event"].sudo().with_context(**self._calendar_event_context())
+        # no default_* of the work-order screen may reach the events
+        Event = self.env["calendar.event"].sudo().with_context(
+            clean_context(self.env.context), **self._calendar_event_context()
+        )
         to_remove = Event
         to_create = []
         for order in self:
@@ -701,9 +731,9 @@ class FieldWorkOrder(models.Model):
             if set(event.partner_ids.ids) != set(order.technician_ids.partner_id.ids):
                 changed["partner_ids"] = vals["partner_ids"]
             if changed:
-                event.with_context(**self._calendar_event_context()).write(changed)
+                event.with_env(Event.env).write(changed)
         if to_remove:
-            to_remove.with_context(**self._calendar_event_context()).unlink()
+            to_remove.with_env(Event.env).unlink()
         if to_create:
             Event.create(to_create)
 
@@ -743,7 +773,9 @@ class FieldWorkOrder(models.Model):
                 "default_res_ids": self.ids,
                 "default_template_id": template.id if template else False,
                 "default_composition_mode": "comment",
-                "default_email_layout_xmlid": "mail.mail_notification_layout_with_responsible_signature",
+                "default_email_layout_xmlid": (
+                    "mail.mail_notification_layout_with_responsible_signature"
+                ),
                 "force_email": True,
             },
         }
@@ -763,3 +795,979 @@ class FieldWorkOrder(models.Model):
 
     def _mail_get_partner_fields(self, introspect_fields=False):
         return ["partner_id"]
+
+    # ------------------------------------------------------------------
+    # SLA (issue 5): policy, deadlines, response and resolution
+    #
+    # Response: the first moment the work order is planned (a technician
+    # and a date are committed) or started. Resolution: the moment it is
+    # reported complete. Targets count working hours of the policy's
+    # calendar from the SLA start (see field.sla.policy). The SLA triggers
+    # of automation rules are on_time rules on the stored deadlines.
+    # ------------------------------------------------------------------
+
+    origin_work_order_id = fields.Many2one(
+        "field.work.order",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="The work order this one follows up on.",
+    )
+    follow_up_ids = fields.One2many(
+        "field.work.order", "origin_work_order_id", string="Follow-up Work Orders"
+    )
+    follow_up_count = fields.Integer(compute="_compute_follow_up_count")
+    sla_policy_id = fields.Many2one(
+        "field.sla.policy",
+        string="SLA Policy",
+        compute="_compute_sla_policy_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        help="Set from the first matching SLA policy when the work order is created, or when "
+        "its work type, priority or customer changes while it is open.",
+    )
+    sla_start_date = fields.Datetime(
+        string="SLA Start",
+        default=fields.Datetime.now,
+        copy=False,
+        help="When the request was received; SLA targets count from here.",
+    )
+    sla_response_deadline = fields.Datetime(
+        string="Response Deadline", compute="_compute_sla_deadlines", store=True
+    )
+    sla_resolution_deadline = fields.Datetime(
+        string="Resolution Deadline", compute="_compute_sla_deadlines", store=True
+    )
+    sla_response_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
+    sla_resolution_risk_date = fields.Datetime(compute="_compute_sla_deadlines", store=True)
+    sla_responded_on = fields.Datetime(
+        string="Responded On",
+        compute="_compute_sla_responded_on",
+        store=True,
+        copy=False,
+        help="First time the work order was planned or started.",
+    )
+    sla_resolved_on = fields.Datetime(
+        string="Resolved On",
+        compute="_compute_sla_resolved_on",
+        store=True,
+        copy=False,
+        help="When the work order was reported complete.",
+    )
+    sla_response_hours = fields.Float(
+        string="Response Time",
+        compute="_compute_sla_hours",
+        store=True,
+        aggregator="avg",
+        help="Working hours from the SLA start to the first response.",
+    )
+    sla_resolution_hours = fields.Float(
+        string="Resolution Time",
+        compute="_compute_sla_hours",
+        store=True,
+        aggregator="avg",
+        help="Working hours from the SLA start to the resolution.",
+    )
+    sla_failed = fields.Boolean(
+        string="SLA Failed",
+        compute="_compute_sla_failed",
+        store=True,
+        help="Responded or resolved after its deadline.",
+    )
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        string="SLA Status",
+        compute="_compute_sla_status",
+        search="_search_sla_status",
+    )
+
+    def _compute_follow_up_count(self):
+        counts = dict(
+            self.env["field.work.order"]._read_group(
+                [("origin_work_order_id", "in", self.ids)], ["origin_work_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.follow_up_count = counts.get(order, 0)
+
+    def action_view_follow_ups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_maintenance.action_field_work_order"
+        )
+        action["domain"] = [("origin_work_order_id", "=", self.id)]
+        action["context"] = {"default_origin_work_order_id": self.id}
+        return action
+
+    @api.depends("work_type_id", "priority", "partner_id", "company_id")
+    def _compute_sla_policy_id(self):
+        open_orders = self.filtered(lambda order: order.state in OPEN_STATES)
+        policies = self.env["field.sla.policy"]._find_for_orders(open_orders)
+        for order in self:
+            order.sla_policy_id = policies.get(order, order.sla_policy_id)
+
+    @api.depends("sla_policy_id", "sla_start_date")
+    def _compute_sla_deadlines(self):
+        for order in self:
+            policy = order.sla_policy_id
+            if policy and order.sla_start_date:
+                deadlines = policy._deadlines(order.sla_start_date)
+            else:
+                deadlines = {"response": (False, False), "resolution": (False, False)}
+            order.sla_response_deadline, order.sla_response_risk_date = deadlines["response"]
+            order.sla_resolution_deadline, order.sla_resolution_risk_date = deadlines[
+                "resolution"
+            ]
+        self.env["base.automation"]._fm_sla_deadlines_changed(self)
+
+    @api.depends("state")
+    def _compute_sla_responded_on(self):
+        now = fields.Datetime.now()
+        for order in self:
+            if not order.sla_responded_on and order.state in SLA_RESPONSE_STATES:
+                order.sla_responded_on = now
+            else:
+                order.sla_responded_on = order.sla_responded_on
+
+    @api.depends("state", "date_end")
+    def _compute_sla_resolved_on(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.sla_resolved_on = (order.date_end or now) if order.state == "done" else False
+
+    @api.depends("sla_policy_id", "sla_start_date", "sla_responded_on", "sla_resolved_on")
+    def _compute_sla_hours(self):
+        Policy = self.env["field.sla.policy"]
+        for calendar, orders in self.grouped(
+            lambda order: order.sla_policy_id.resource_calendar_id
+        ).items():
+            if not orders.sla_policy_id:
+                orders.sla_response_hours = orders.sla_resolution_hours = 0.0
+                continue
+            periods = [(o.sla_start_date, o.sla_responded_on) for o in orders]
+            periods += [(o.sla_start_date, o.sla_resolved_on) for o in orders]
+            hours = Policy._work_hours_batch(calendar, periods)
+            for order, response, resolution in zip(
+                orders, hours[: len(orders)], hours[len(orders) :], strict=True
+            ):
+                order.sla_response_hours = response
+                order.sla_resolution_hours = resolution
+
+    @api.depends(
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "sla_responded_on",
+        "sla_resolved_on",
+    )
+    def _compute_sla_failed(self):
+        for order in self:
+            order.sla_failed = bool(
+                (
+                    order.sla_responded_on
+                    and order.sla_response_deadline
+                    and order.sla_responded_on > order.sla_response_deadline
+                )
+                or (
+                    order.sla_resolved_on
+                    and order.sla_resolution_deadline
+                    and order.sla_resolved_on > order.sla_resolution_deadline
+                )
+            )
+
+    @api.depends(
+        "state",
+        "sla_policy_id",
+        "sla_failed",
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "sla_response_risk_date",
+        "sla_resolution_risk_date",
+        "sla_responded_on",
+        "sla_resolved_on",
+    )
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.sla_status = order._sla_status_at(now)
+
+    def _sla_status_at(self, now):
+        self.ensure_one()
+        if not self.sla_policy_id or self.state == "cancelled":
+            return False
+        waiting_response = not self.sla_responded_on
+        waiting_resolution = not self.sla_resolved_on
+
+        def passed(waiting, moment):
+            return bool(waiting and moment and moment < now)
+
+        def reached(waiting, moment):
+            return bool(waiting and moment and moment <= now)
+
+        if (
+            self.sla_failed
+            or passed(waiting_response, self.sla_response_deadline)
+            or passed(waiting_resolution, self.sla_resolution_deadline)
+        ):
+            return "breached"
+        if not waiting_resolution:
+            return "met"
+        if reached(waiting_response, self.sla_response_risk_date) or reached(
+            waiting_resolution, self.sla_resolution_risk_date
+        ):
+            return "at_risk"
+        return "on_track"
+
+    @api.model
+    def _sla_status_domains(self):
+        """Domain of each SLA status, consistent with _sla_status_at()."""
+        now = fields.Datetime.now()
+        applies = Domain("sla_policy_id", "!=", False) & Domain("state", "!=", "cancelled")
+
+        def passed(waiting_field, moment_field, operator):
+            return (
+                Domain(waiting_field, "=", False)
+                & Domain(moment_field, "!=", False)
+                & Domain(moment_field, operator, now)
+            )
+
+        breached = (
+            Domain("sla_failed", "=", True)
+            | passed("sla_responded_on", "sla_response_deadline", "<")
+            | passed("sla_resolved_on", "sla_resolution_deadline", "<")
+        )
+        at_risk = passed("sla_responded_on", "sla_response_risk_date", "<=") | passed(
+            "sla_resolved_on", "sla_resolution_risk_date", "<="
+        )
+        resolved = Domain("sla_resolved_on", "!=", False)
+        return {
+            False: ~applies,
+            "breached": applies & breached,
+            "met": applies & ~breached & resolved,
+            "at_risk": applies & ~breached & ~resolved & at_risk,
+            "on_track": applies & ~breached & ~resolved & ~at_risk,
+        }
+
+    def _search_sla_status(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domains = self._sla_status_domains()
+        domain = Domain.OR(domains[status] for status in value if status in domains)
+        return domain if operator == "in" else ~domain
+
+    # ------------------------------------------------------------------
+    # Invoicing (issue 3): invoices, price agreements and travel costs
+    # ------------------------------------------------------------------
+
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_invoice_ids",
+        search="_search_invoice_ids",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    invoice_count = fields.Integer(
+        compute="_compute_invoice_ids",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    invoice_status = fields.Selection(
+        [
+            ("no", "Nothing to Invoice"),
+            ("to_invoice", "To Invoice"),
+            ("invoiced", "Fully Invoiced"),
+        ],
+        compute="_compute_invoice_status",
+        store=True,
+        index=True,
+        copy=False,
+    )
+    travel_distance = fields.Float(
+        string="Travel Distance (km)",
+        digits=(16, 1),
+        copy=False,
+        tracking=True,
+        help="Distance from the company to the site in kilometres, as recorded by the "
+        "technician. Used to compute the travel costs; a round trip counts it twice.",
+    )
+    travel_time = fields.Float(
+        copy=False,
+        help="Hours spent travelling to the site.",
+    )
+
+    @api.depends("line_ids.invoice_line_ids.move_id")
+    def _compute_invoice_ids(self):
+        for order in self:
+            invoices = order.line_ids.invoice_line_ids.move_id.filtered(
+                lambda move: move.move_type in ("out_invoice", "out_refund")
+            )
+            order.invoice_ids = invoices
+            order.invoice_count = len(invoices)
+
+    def _search_invoice_ids(self, operator, value):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return [("line_ids.invoice_line_ids.move_id", operator, value)]
+
+    @api.depends(
+        "state",
+        "line_ids.qty_to_invoice",
+        "line_ids.qty_invoiced",
+        "line_ids.line_type",
+        "line_ids.display_type",
+        "work_type_id.labour_product_id",
+        "planned_hours",
+        "date_start",
+        "date_end",
+        "company_id.fm_labour_hours",
+    )
+    def _compute_invoice_status(self):
+        """As on sale orders: 'to_invoice' when a billable line (or the hours of the work
+        type's labour product) remains to be invoiced, 'invoiced' when everything billable
+        is on an invoice, even a draft one, 'no' otherwise and before the work is done."""
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        for order in self:
+            if order.state != "done":
+                order.invoice_status = "no"
+                continue
+            lines = order.line_ids.filtered(lambda line: not line.display_type)
+            if order._fm_needs_labour_line() or any(
+                float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) > 0
+                for line in lines
+            ):
+                order.invoice_status = "to_invoice"
+            elif any(
+                not float_is_zero(line.qty_invoiced, precision_digits=precision) for line in lines
+            ):
+                order.invoice_status = "invoiced"
+            else:
+                order.invoice_status = "no"
+
+    def _fm_price_date(self, default=None):
+        """Date of the price agreements that apply: when the work was (or is planned to be)
+        done, else ``default`` (now)."""
+        self.ensure_one()
+        return self.date_start or self.planned_date_start or default or fields.Datetime.now()
+
+    def _fm_labour_hours_to_invoice(self):
+        self.ensure_one()
+        if self.company_id.fm_labour_hours == "planned":
+            hours = self.planned_hours
+        else:
+            hours = self.actual_hours
+        return round(hours or 0.0, 2)
+
+    def _fm_needs_labour_line(self):
+        """Whether invoicing adds a labour line: the work type has a labour product and the
+        technician recorded no labour line."""
+        self.ensure_one()
+        return bool(
+            self.state == "done"
+            and self.work_type_id.labour_product_id
+            and not any(
+                line.line_type == "labour" and not line.display_type for line in self.line_ids
+            )
+            and self._fm_labour_hours_to_invoice() > 0
+        )
+
+    def _fm_prepare_labour_lines(self):
+        """Before invoicing, give labour lines without a product the work type's labour
+        product and add a labour line with the planned or actual hours (company setting)
+        to the work orders whose technician recorded none."""
+        hour = self.env.ref("uom.product_uom_hour", raise_if_not_found=False)
+        to_create = []
+        for order in self:
+            product = order.work_type_id.labour_product_id
+            if not product:
+                continue
+            for line in order.line_ids.filtered(
+                lambda line: line.line_type == "labour"
+                and not line.display_type
+                and not line.product_id
+                and line.qty_to_invoice > 0
+            ):
+                vals = {"product_id": product.id, "name": line.name}
+                if line.product_uom_id:
+                    vals["product_uom_id"] = line.product_uom_id.id
+                if not order.currency_id.is_zero(line.price_unit):
+                    vals["price_unit"] = line.price_unit
+                line.write(vals)
+            if order._fm_needs_labour_line():
+                hours = order._fm_labour_hours_to_invoice()
+                uom = product.uom_id
+                if hour and uom != hour and uom._has_common_reference(hour):
+                    hours = hour._compute_quantity(hours, uom, round=False)
+                to_create.append(
+                    {
+                        "work_order_id": order.id,
+                        "line_type": "labour",
+                        "product_id": product.id,
+                        "product_uom_id": uom.id,
+                        "quantity": hours,
+                        "sequence": max(order.line_ids.mapped("sequence") or [0]) + 1,
+                    }
+                )
+        if to_create:
+            self.env["field.work.order.line"].create(to_create)
+
+    def _fm_invoice_refusal(self):
+        """Translated reason why the work order cannot be invoiced, or None."""
+        self.ensure_one()
+        if self.state != "done":
+            state = dict(self._fields["state"]._description_selection(self.env))[self.state]
+            return self.env._(
+                "Work order %(order)s cannot be invoiced: it is %(state)s, not done.",
+                order=self.name,
+                state=state,
+            )
+        if self.invoice_status == "invoiced":
+            return self.env._(
+                "Work order %s cannot be invoiced: it is already fully invoiced.", self.name
+            )
+        if self.invoice_status != "to_invoice":
+            return self.env._(
+                "Work order %s cannot be invoiced: it has no billable lines (materials, "
+                "hours, travel or other lines with a product or a price).",
+                self.name,
+            )
+        return None
+
+    def _fm_check_invoice_access(self):
+        self.check_access("write")
+        if not self.env["account.move"].has_access("create"):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to create invoices, so work orders %(orders)s "
+                    "cannot be invoiced. Ask a colleague with invoicing rights.",
+                    orders=", ".join(self.mapped("name")),
+                )
+            )
+
+    def action_create_invoices(self):
+        """Create draft customer invoices for the selected done work orders and open them."""
+        invoices = self._create_invoices()
+        return self.action_view_invoices(invoices)
+
+    def _create_invoices(self, skip_refused=False):
+        """Create one draft customer invoice per customer (invoice address of the commercial
+        partner) and company, or per work order (company setting), with all the moves of a
+        company in one create.
+
+        :param skip_refused: leave out the work orders that cannot be invoiced instead of
+            refusing them all (automation rules)
+        :return: the invoices (account.move)
+        """
+        self._fm_check_invoice_access()
+        refusals = {}
+        for order in self:
+            reason = order._fm_invoice_refusal()
+            if reason:
+                refusals[order] = reason
+        if refusals and not skip_refused:
+            raise UserError("\n".join(refusals.values()))
+        orders = self.filtered(lambda order: order not in refusals)
+        Move = self.env["account.move"]
+        if not orders:
+            return Move
+        orders._fm_prepare_labour_lines()
+        invoices = Move
+        for company, company_orders in orders.grouped("company_id").items():
+            company_orders = company_orders.with_company(company)
+            vals_list, origins = company_orders._fm_prepare_invoices_vals()
+            moves = (
+                Move.with_company(company)
+                .with_context(default_move_type="out_invoice")
+                .create(vals_list)
+            )
+            moves._message_log_batch(
+                bodies={
+                    move.id: self.env._(
+                        "This invoice was created from work orders %s.",
+                        Markup(", ").join(order._get_html_link() for order in move_orders),
+                    )
+                    for move, move_orders in zip(moves, origins, strict=True)
+                }
+            )
+            invoices |= moves
+        return invoices
+
+    def _fm_prepare_invoices_vals(self):
+        """Values of the invoices of work orders of one company (self.env.company).
+
+        :return: (list of account.move values, list of the work orders of each invoice)
+        """
+        company = self.env.company
+        Journal = self.env["account.journal"]
+        journal = Journal.search(
+            [*Journal._check_company_domain(company), ("type", "=", "sale")], limit=1
+        )
+        if not journal:
+            raise UserError(Journal._build_no_journal_error_msg(company.display_name, ["sale"]))
+        FiscalPosition = self.env["account.fiscal.position"]
+        per_work_order = company.fm_invoice_grouping == "work_order"
+        # without analytic distribution models, skip their lookup (one query per invoice
+        # line): the computed distribution would be empty anyway
+        no_analytic_models = not (
+            self.env["account.analytic.distribution.model"]
+            .sudo()
+            .search_count([("company_id", "in", [company.id, False])], limit=1)
+        )
+        invoice_partners = {}
+        fiscal_positions = {}
+        groups = defaultdict(list)
+        for order in self.sorted(lambda order: (order.name, order.id)):
+            commercial = order.partner_id.commercial_partner_id
+            if commercial not in invoice_partners:
+                invoice_partners[commercial] = commercial.browse(
+                    commercial.address_get(["invoice"])["invoice"]
+                )
+            partner = invoice_partners[commercial]
+            site = order.site_partner_id or partner
+            if (partner, site) not in fiscal_positions:
+                fiscal_positions[partner, site] = FiscalPosition._get_fiscal_position(
+                    partner, delivery=site
+                )
+            key = (partner, fiscal_positions[partner, site], order if per_work_order else None)
+            groups[key].append(order)
+        vals_list = []
+        origins = []
+        for (partner, fiscal_position, _order), order_list in groups.items():
+            orders = self.browse([order.id for order in order_list]).with_prefetch(
+                self._prefetch_ids
+            )
+            sites = orders.site_partner_id
+            line_vals = orders._fm_prepare_invoice_lines_vals(with_sections=len(orders) > 1)
+            currency = orders[:1].currency_id or company.currency_id
+            for sequence, vals in enumerate(line_vals, start=1):
+                vals["sequence"] = sequence
+                if vals["display_type"] != "product":
+                    continue
+                if no_analytic_models:
+                    vals["analytic_distribution"] = False
+                if currency == company.currency_id:
+                    # the journal amount of the line as account computes it from the price
+                    # without included taxes (credit, hence negative): it spares account two
+                    # writes per line, and account's tax sync still corrects it when a tax
+                    # is included in the price
+                    subtotal = currency.round(
+                        vals["quantity"] * vals["price_unit"] * (1 - vals["discount"] / 100.0)
+                    )
+                    vals["balance"] = vals["amount_currency"] = -subtotal
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "partner_id": partner.id,
+                    "partner_shipping_id": sites.id if len(sites) == 1 else partner.id,
+                    "fiscal_position_id": fiscal_position.id,
+                    "currency_id": currency.id,
+                    "invoice_origin": ", ".join(orders.mapped("name")),
+                    "invoice_line_ids": [Command.create(vals) for vals in line_vals],
+                }
+            )
+            origins.append(orders)
+        return vals_list, origins
+
+    def _fm_prepare_invoice_lines_vals(self, with_sections=False):
+        """Invoice line values of the lines still to invoice, with the sections and notes
+        that introduce them (as sale does), under a section per work order when several
+        work orders share the invoice."""
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        result = []
+        for order in self:
+            order_vals = []
+            pending = []
+            for line in order.line_ids:
+                if line.display_type == "line_section":
+                    pending = [line]
+                    continue
+                if line.display_type == "line_note":
+                    if pending:
+                        pending.append(line)
+                    else:
+                        order_vals.append(line._fm_prepare_invoice_line(with_sections))
+                    continue
+                if float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) <= 0:
+                    continue
+                order_vals.extend(held._fm_prepare_invoice_line(with_sections) for held in pending)
+                pending = []
+                order_vals.append(line._fm_prepare_invoice_line(with_sections))
+            if not any(vals["display_type"] == "product" for vals in order_vals):
+                continue
+            if with_sections:
+                title = " - ".join(filter(None, [order.name, order.summary]))
+                result.append({"display_type": "line_section", "name": title})
+            result.extend(order_vals)
+        return result
+
+    def _fm_log_batch(self, bodies):
+        """Log notes on work orders, for the methods that checked write access."""
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def action_view_invoices(self, invoices=None):
+        invoices = self.invoice_ids if invoices is None else invoices
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        if len(invoices) == 1:
+            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["view_mode"] = "form"
+            action["res_id"] = invoices.id
+        else:
+            action["domain"] = [("id", "in", invoices.ids)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    def action_apply_price_agreements(self):
+        """Recompute the prices of the open lines (not invoiced yet) of the work orders from
+        the customer's pricelist at the work order date; logs what changed."""
+        self.check_access("write")
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        lines = self.filtered(lambda order: order.state != "cancelled").line_ids.filtered(
+            lambda line: line.product_id
+            and not line.display_type
+            and not line.is_travel_cost
+            and float_is_zero(line.qty_invoiced, precision_digits=precision)
+        )
+        prices = lines._fm_pricelist_prices()
+        changes = defaultdict(list)
+        for line in lines:
+            price = prices[line]
+            if line.currency_id.compare_amounts(price, line.price_unit):
+                changes[line.work_order_id].append(
+                    self.env._(
+                        "%(product)s: %(old)s → %(new)s",
+                        product=line.product_id.display_name,
+                        old=format_amount(self.env, line.price_unit, line.currency_id),
+                        new=format_amount(self.env, price, line.currency_id),
+                    )
+                )
+                line.price_unit = price
+        self._fm_log_batch(
+            {
+                order.id: Markup("<br/>").join(
+                    [self.env._("Price agreements applied:"), *messages]
+                )
+                for order, messages in changes.items()
+            }
+        )
+        return True
+
+    def action_compute_travel_costs(self):
+        """Add or update the one travel-cost line of each work order from the recorded or
+        estimated distance and the travel settings of its company; when no distance is
+        known, log why no travel line was added."""
+        self.check_access("write")
+        cancelled = self.filtered(lambda order: order.state == "cancelled")
+        if cancelled:
+            raise UserError(
+                self.env._(
+                    "Travel costs cannot be computed for cancelled work orders: %s",
+                    ", ".join(cancelled.mapped("name")),
+                )
+            )
+        unconfigured = self.filtered(lambda order: not order.company_id.fm_travel_product_id)
+        if unconfigured:
+            raise UserError(
+                self.env._(
+                    "Travel costs of work orders %(orders)s cannot be computed: choose a "
+                    "travel product in the Field Service settings of %(companies)s.",
+                    orders=", ".join(unconfigured.mapped("name")),
+                    companies=", ".join(unconfigured.company_id.mapped("name")),
+                )
+            )
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        Line = self.env["field.work.order.line"]
+        to_create = []
+        to_remove = Line
+        bodies = {}
+        for order in self:
+            travel_lines = order.line_ids.filtered("is_travel_cost")
+            if any(
+                not float_is_zero(line.qty_invoiced, precision_digits=precision)
+                for line in travel_lines
+            ):
+                bodies[order.id] = self.env._(
+                    "Travel costs were not computed again: the travel line is already invoiced."
+                )
+                continue
+            distance, explanation = order._fm_travel_distance()
+            if not distance:
+                to_remove |= travel_lines
+                bodies[order.id] = explanation
+                continue
+            vals = order._fm_prepare_travel_line_vals(distance)
+            if travel_lines:
+                travel_lines[0].write(vals)
+                to_remove |= travel_lines[1:]
+            else:
+                to_create.append(vals)
+            bodies[order.id] = self.env._(
+                "Travel costs: %(amount)s for %(km)s km (%(origin)s).",
+                amount=format_amount(self.env, vals["price_unit"], order.currency_id),
+                km=formatLang(self.env, distance, digits=1),
+                origin=explanation,
+            )
+        to_remove.unlink()
+        Line.create(to_create)
+        self._fm_log_batch(bodies)
+        return True
+
+    def _fm_travel_distance(self):
+        """One-way distance to the site in km: the travel distance recorded on the work
+        order, else the kilometres recorded on travel lines, else the great-circle distance
+        between the company and the site times the road factor.
+
+        :return: (km, translated explanation); km is 0 when unknown and the explanation
+            then says why no travel line is added
+        """
+        self.ensure_one()
+        if self.travel_distance > 0:
+            return self.travel_distance, self.env._("distance recorded on the work order")
+        km_uom = self.env.ref("uom.product_uom_km")
+        recorded = sum(
+            line.product_uom_id._compute_quantity(line.quantity, km_uom, round=False)
+            for line in self.line_ids
+            if line._fm_is_distance_record()
+        )
+        if recorded > 0:
+            return recorded, self.env._("kilometres recorded by the technician")
+        origin = self.company_id.partner_id
+        site = self.site_partner_id
+        missing = [
+            partner for partner in (origin, site)
+            if not (partner.partner_latitude or partner.partner_longitude)
+        ]
+        if missing:
+            return 0.0, self.env._(
+                "No travel line was added to work order %(order)s: no kilometres were "
+                "recorded and the distance cannot be estimated because %(partners)s has no "
+                "coordinates (geolocate the address).",
+                order=self.name,
+                partners=self.env._(" and ").join(partner.display_name for partner in missing),
+            )
+        crow_flies = _great_circle_km(
+            origin.partner_latitude,
+            origin.partner_longitude,
+            site.partner_latitude,
+            site.partner_longitude,
+        )
+        factor = self.company_id.fm_travel_road_factor or 1.0
+        return round(crow_flies * factor, 1), self.env._(
+            "estimated: %(km)s km as the crow flies × road factor %(factor)s",
+            km=formatLang(self.env, crow_flies, digits=1),
+            factor=formatLang(self.env, factor, digits=2),
+        )
+
+    def _fm_prepare_travel_line_vals(self, distance):
+        """Values of the travel-cost line: call-out fee plus the charged kilometres (one way
+        or round trip, minus the free kilometres) at the price per km, described in the
+        customer's language."""
+        self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id or company.currency_id
+        product = company.fm_travel_product_id
+        trips = 2 if company.fm_travel_mode == "round_trip" else 1
+        total_km = distance * trips
+        charged_km = max(0.0, total_km - company.fm_travel_free_km)
+        amount = currency.round(
+            company.fm_travel_callout_fee + charged_km * company.fm_travel_price_per_km
+        )
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+
+        def km(value):
+            return formatLang(env, value, digits=1)
+
+        parts = []
+        if trips == 2:
+            parts.append(
+                env._(
+                    "round trip 2 × %(km)s km = %(total)s km",
+                    km=km(distance),
+                    total=km(total_km),
+                )
+            )
+        else:
+            parts.append(env._("one way %(km)s km", km=km(distance)))
+        if company.fm_travel_free_km:
+            parts.append(env._("%(km)s km free", km=km(company.fm_travel_free_km)))
+        if company.fm_travel_price_per_km:
+            parts.append(
+                env._(
+                    "%(km)s km × %(price)s",
+                    km=km(charged_km),
+                    price=format_amount(env, company.fm_travel_price_per_km, currency),
+                )
+            )
+        if company.fm_travel_callout_fee:
+            parts.append(
+                env._(
+                    "call-out fee %(fee)s",
+                    fee=format_amount(env, company.fm_travel_callout_fee, currency),
+                )
+            )
+        description = product.with_context(lang=env.lang).get_product_multiline_description_sale()
+        return {
+            "work_order_id": self.id,
+            "line_type": "travel",
+            "is_travel_cost": True,
+            "product_id": product.id,
+            "product_uom_id": product.uom_id.id,
+            "name": f"{description}\n{', '.join(parts)}",
+            "quantity": 1.0,
+            "price_unit": amount,
+            "discount": 0.0,
+        }
+
+    # ------------------------------------------------------------------
+    # Periodic maintenance (issue 4)
+    # ------------------------------------------------------------------
+
+    maintenance_plan_id = fields.Many2one(
+        "field.maintenance.plan",
+        index="btree_not_null",
+        copy=False,
+        tracking=True,
+        check_company=True,
+        ondelete="set null",
+        domain="[('commercial_partner_id', '=', commercial_partner_id), "
+        "('state', '=', 'active')]",
+    )
+    maintenance_due_date = fields.Date(
+        string="Maintenance Due On",
+        copy=False,
+        help="Due date of the periodic maintenance this work order is the visit of. When the "
+        "work order is done, the plan's next due date moves one interval further.",
+    )
+    maintenance_plan_state = fields.Selection(
+        related="maintenance_plan_id.state", string="Maintenance Plan Status"
+    )
+    maintenance_next_date = fields.Date(
+        related="maintenance_plan_id.next_date", string="Next Maintenance"
+    )
+    maintenance_interval_label = fields.Char(
+        related="maintenance_plan_id.interval_label", string="Maintenance Interval"
+    )
+
+    _maintenance_visit_uniq = models.UniqueIndex(
+        "(maintenance_plan_id, maintenance_due_date) WHERE maintenance_due_date IS NOT NULL "
+        "AND state != 'cancelled'",
+        "A maintenance plan has only one work order per due date; plan the existing one "
+        "or cancel it first.",
+    )
+
+    @api.model
+    def _fm_prepare_maintenance_vals(self, vals_list):
+        """A work order made for a maintenance plan gets, unless given: the plan's
+        customer, site, equipment, work type and description, its template lines and its
+        current due date (when no other work order holds that due date)."""
+        context = self.env.context
+        plan_ids = {
+            vals.get("maintenance_plan_id", context.get("default_maintenance_plan_id"))
+            for vals in vals_list
+        } - {False, None}
+        if not plan_ids:
+            return vals_list
+        plans = self.env["field.maintenance.plan"].browse(plan_ids)
+        needs_due_date = []
+        for vals in vals_list:
+            plan_id = vals.get("maintenance_plan_id", context.get("default_maintenance_plan_id"))
+            if not plan_id:
+                continue
+            if all(key in vals for key in ("partner_id", "line_ids", "maintenance_due_date")):
+                continue  # e.g. the batch creation of the maintenance cron
+            plan = plans.browse(plan_id)
+            missing = {}
+            for key, value in plan._prepare_work_order_vals().items():
+                if key in vals:
+                    continue
+                if f"default_{key}" not in context:
+                    missing[key] = value
+                elif not self._fields[key].type.endswith("2many"):
+                    # e.g. the work type, whose checklist create() copies from vals
+                    missing[key] = context[f"default_{key}"]
+            missing.pop("planned_date_start", None)
+            missing.pop("maintenance_plan_id", None)
+            due_date = missing.pop("maintenance_due_date", None)
+            vals.update(missing)
+            if due_date:
+                needs_due_date.append((vals, plan))
+        if needs_due_date:
+            taken = {
+                (order.maintenance_plan_id.id, order.maintenance_due_date)
+                for order in self.with_context(active_test=False).search(
+                    [
+                        ("maintenance_plan_id", "in", [plan.id for _vals, plan in needs_due_date]),
+                        ("maintenance_due_date", "!=", False),
+                        ("state", "!=", "cancelled"),
+                    ]
+                )
+            }
+            for vals, plan in needs_due_date:
+                if (plan.id, plan.next_date) not in taken:
+                    vals["maintenance_due_date"] = plan.next_date
+                    taken.add((plan.id, plan.next_date))
+                else:
+                    # another visit of the same due date: not the one that moves the plan
+                    vals["maintenance_due_date"] = False
+        return vals_list
+
+    @api.onchange("maintenance_plan_id")
+    def _onchange_maintenance_plan_id(self):
+        """Show the plan's template lines on a new work order scheduled from the plan."""
+        plan = self.maintenance_plan_id
+        if plan and not self._origin.id and not self.line_ids:
+            self.line_ids = plan._prepare_work_order_line_commands()
+
+    def _fm_advance_maintenance_plans(self):
+        """Done visits of maintenance plans move their plan's due date (as superuser: the
+        technician reporting the work complete cannot edit plans)."""
+        orders = self.filtered(
+            lambda order: order.state == "done"
+            and order.maintenance_plan_id
+            and order.maintenance_due_date
+        )
+        for order in orders.sorted("maintenance_due_date"):
+            order.maintenance_plan_id.sudo()._advance(order)
+
+    def action_open_maintenance_plan(self):
+        """Create the periodic maintenance of this work order, or edit it."""
+        self.ensure_one()
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": "field.maintenance.plan",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+        if self.maintenance_plan_id:
+            action.update(
+                name=self.env._("Periodic Maintenance"), res_id=self.maintenance_plan_id.id
+            )
+        else:
+            action.update(
+                name=self.env._("New Periodic Maintenance"),
+                context={"default_origin_work_order_id": self.id},
+            )
+        return action
+
+    def action_cancel_maintenance_plan(self):
+        self.ensure_one()
+        if not self.maintenance_plan_id:
+            raise UserError(
+                self.env._("Work order %s has no periodic maintenance to cancel.", self.name)
+            )
+        return self.maintenance_plan_id.action_open_cancel_wizard()
+
+
+def _great_circle_km(lat1, lon1, lat2, lon2):
+    """Haversine distance in km between two points given in degrees."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    a = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

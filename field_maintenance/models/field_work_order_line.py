@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
 
 
 class FieldWorkOrderLine(models.Model):
@@ -31,7 +35,6 @@ class FieldWorkOrderLine(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         check_company=True,
         index="btree_not_null",
     )
@@ -90,13 +93,16 @@ class FieldWorkOrderLine(models.Model):
 
     @api.depends("product_id", "product_uom_id")
     def _compute_price_unit(self):
-        for line in self:
-            if not line.product_id:
-                continue
-            price = line.product_id.lst_price
-            if line.product_uom_id and line.product_uom_id != line.product_id.uom_id:
-                price = line.product_id.uom_id._compute_price(price, line.product_uom_id)
-            line.price_unit = price
+        # price agreements: the customer's pricelist at the work order date (see
+        # _fm_pricelist_prices); invoiced lines and the travel-cost line keep their price
+        lines = self.filtered(
+            lambda line: line.product_id
+            and not line.is_travel_cost
+            and not line._origin.qty_invoiced
+        )
+        prices = lines._fm_pricelist_prices()
+        for line in lines:
+            line.price_unit = prices[line]
 
     @api.depends("quantity", "price_unit", "discount", "display_type")
     def _compute_price_subtotal(self):
@@ -115,3 +121,193 @@ class FieldWorkOrderLine(models.Model):
             and self.work_order_id.work_type_id.labour_product_id
         ):
             self.product_id = self.work_order_id.work_type_id.labour_product_id
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+
+    invoice_line_ids = fields.Many2many(
+        "account.move.line",
+        "field_work_order_line_invoice_rel",
+        "work_order_line_id",
+        "invoice_line_id",
+        string="Invoice Lines",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    qty_invoiced = fields.Float(
+        string="Invoiced Quantity",
+        compute="_compute_qty_invoiced",
+        store=True,
+        digits="Product Unit",
+        copy=False,
+    )
+    qty_to_invoice = fields.Float(
+        string="Quantity to Invoice",
+        compute="_compute_qty_to_invoice",
+        store=True,
+        digits="Product Unit",
+        copy=False,
+    )
+    is_travel_cost = fields.Boolean(
+        string="Travel Costs",
+        readonly=True,
+        help="Line added by 'Compute travel costs'; computing them again updates this line.",
+    )
+
+    @api.depends(
+        "invoice_line_ids.move_id.state",
+        "invoice_line_ids.move_id.move_type",
+        "invoice_line_ids.quantity",
+        "invoice_line_ids.product_uom_id",
+    )
+    def _compute_qty_invoiced(self):
+        """Quantity on customer invoices minus credit notes, cancelled ones excluded (as
+        sale computes the invoiced quantity of order lines)."""
+        for line in self:
+            quantity = 0.0
+            for invoice_line in line.invoice_line_ids:
+                move = invoice_line.move_id
+                if move.state == "cancel" or invoice_line.display_type != "product":
+                    continue
+                line_qty = invoice_line.quantity
+                if invoice_line.product_uom_id and line.product_uom_id:
+                    line_qty = invoice_line.product_uom_id._compute_quantity(
+                        line_qty, line.product_uom_id, round=False
+                    )
+                if move.move_type == "out_invoice":
+                    quantity += line_qty
+                elif move.move_type == "out_refund":
+                    quantity -= line_qty
+            line.qty_invoiced = quantity
+
+    @api.depends(
+        "quantity",
+        "qty_invoiced",
+        "display_type",
+        "product_id",
+        "price_unit",
+        "line_type",
+        "product_uom_id",
+        "is_travel_cost",
+        "work_order_id.state",
+        "work_order_id.line_ids.is_travel_cost",
+        "work_order_id.work_type_id.labour_product_id",
+    )
+    def _compute_qty_to_invoice(self):
+        for line in self:
+            if line.work_order_id.state == "done" and line._fm_is_billable():
+                line.qty_to_invoice = line.quantity - line.qty_invoiced
+            else:
+                line.qty_to_invoice = 0.0
+
+    def _fm_is_distance_record(self):
+        """Travel line in a length unit: kilometres recorded by the technician."""
+        self.ensure_one()
+        if self.display_type or self.is_travel_cost or self.line_type != "travel":
+            return False
+        km = self.env.ref("uom.product_uom_km", raise_if_not_found=False)
+        return bool(km and self.product_uom_id and self.product_uom_id._has_common_reference(km))
+
+    def _fm_is_billable(self):
+        """Whether the line goes on the invoice: lines with a product or a price, except
+        the kilometres already charged through the travel-cost line of the work order."""
+        self.ensure_one()
+        precision = self.env["decimal.precision"].precision_get("Product Unit")
+        if self.display_type or float_is_zero(self.quantity, precision_digits=precision):
+            return False
+        if self._fm_is_distance_record() and any(
+            line.is_travel_cost for line in self.work_order_id.line_ids
+        ):
+            return False
+        product = self.product_id
+        if not product and self.line_type == "labour":
+            product = self.work_order_id.work_type_id.labour_product_id
+        return bool(product) or not self.currency_id.is_zero(self.price_unit)
+
+    def _fm_pricelist_prices(self):
+        """Unit prices of lines with a product, from the pricelist of the customer (its
+        commercial partner) in the work order's company, at the work order date, in the
+        work order currency and the unit of the line. Without a pricelist (pricelists
+        disabled) the sales price of the product is used.
+
+        :return: {line: price}
+        """
+        Pricelist = self.env["product.pricelist"]
+        now = fields.Datetime.now()
+        groups = defaultdict(list)
+        for line in self:
+            order = line.work_order_id
+            company = order.company_id or self.env.company
+            partner = order.partner_id.commercial_partner_id
+            pricelist = (
+                partner.with_company(company).property_product_pricelist if partner else Pricelist
+            )
+            key = (
+                company,
+                pricelist.id,
+                order._fm_price_date(now),
+                line.quantity or 1.0,
+                line.product_uom_id or line.product_id.uom_id,
+                order.currency_id or company.currency_id,
+            )
+            groups[key].append(line)
+        prices = {}
+        for (company, pricelist_id, date, quantity, uom, currency), lines in groups.items():
+            products = self.env["product.product"].concat(*(line.product_id for line in lines))
+            results = (
+                Pricelist.with_company(company)
+                .browse(pricelist_id)
+                ._compute_price_rule(products, quantity, currency=currency, uom=uom, date=date)
+            )
+            for line in lines:
+                prices[line] = results[line.product_id.id][0]
+        return prices
+
+    def _fm_prepare_invoice_line(self, with_sections=False):
+        """Values of the invoice line of this line (as sale's _prepare_invoice_line): the
+        quantity still to invoice, the work order reference in the label; taxes and
+        accounts are left to the invoice (product and fiscal position)."""
+        self.ensure_one()
+        order = self.work_order_id
+        if self.display_type:
+            display_type = self.display_type
+            if with_sections and display_type == "line_section":
+                display_type = "line_subsection"
+            return {
+                "display_type": display_type,
+                "name": self.name,
+                "fm_work_order_line_ids": [Command.link(self.id)],
+            }
+        product = self.product_id
+        if not product and self.line_type == "labour":
+            product = order.work_type_id.labour_product_id
+        return {
+            "display_type": "product",
+            "name": f"{order.name} - {self.name}",
+            "product_id": product.id,
+            "product_uom_id": (self.product_uom_id or product.uom_id).id,
+            "quantity": self.qty_to_invoice,
+            "discount": self.discount,
+            "price_unit": self.price_unit,
+            "fm_work_order_line_ids": [Command.link(self.id)],
+        }
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        invoiced = self.filtered(
+            lambda line: line.sudo().invoice_line_ids.move_id.filtered(
+                lambda move: move.state != "cancel"
+            )
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "Invoiced lines of work orders cannot be deleted: %(lines)s. Cancel or "
+                    "delete their invoice first, or add a correcting line.",
+                    lines=", ".join(
+                        f"{line.work_order_id.name} - {line.name}" for line in invoiced
+                    ),
+                )
+            )

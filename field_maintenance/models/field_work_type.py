@@ -13,7 +13,6 @@ class FieldWorkType(models.Model):
     color = fields.Integer()
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         index=True,
         help="Leave empty to share this work type between companies.",
     )
@@ -22,19 +21,16 @@ class FieldWorkType(models.Model):
         help="Default work description of new work orders of this type.",
     )
     default_duration = fields.Float(
-        string="Default Duration",
         default=1.0,
         help="Planned hours of a new work order of this type.",
     )
     labour_product_id = fields.Many2one(
         "product.product",
-        string="Labour Product",
         check_company=True,
         domain=[("type", "=", "service")],
         help="Service product used for the hours worked on work orders of this type.",
     )
     signature_required = fields.Boolean(
-        string="Signature Required",
         help="A work order of this type can only be reported complete once the "
         "customer has signed it.",
     )
@@ -45,7 +41,6 @@ class FieldWorkType(models.Model):
     checklist_template_ids = fields.One2many(
         "field.work.type.checklist",
         "work_type_id",
-        string="Checklist Template",
         copy=True,
     )
     work_order_ids = fields.One2many("field.work.order", "work_type_id")

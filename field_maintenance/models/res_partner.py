@@ -42,3 +42,39 @@ class ResPartner(models.Model):
 
     def action_view_fm_equipment(self):
         return self._fm_action("field_maintenance.action_field_equipment")
+
+    # ------------------------------------------------------------------
+    # Periodic maintenance (issue 4)
+    # ------------------------------------------------------------------
+
+    fm_maintenance_plan_count = fields.Integer(
+        string="Maintenance Plans", compute="_compute_fm_maintenance"
+    )
+    fm_next_maintenance_date = fields.Date(
+        string="Next Maintenance", compute="_compute_fm_maintenance"
+    )
+
+    def _compute_fm_maintenance(self):
+        """Active plans of the whole customer (its contacts and sites too)."""
+        Plan = self.env["field.maintenance.plan"]
+        commercials = self.commercial_partner_id
+        data = {}
+        if commercials and Plan.has_access("read"):
+            data = {
+                commercial: (count, next_date)
+                for commercial, count, next_date in Plan._read_group(
+                    [
+                        ("commercial_partner_id", "in", commercials.ids),
+                        ("state", "=", "active"),
+                    ],
+                    ["commercial_partner_id"],
+                    ["__count", "next_date:min"],
+                )
+            }
+        for partner in self:
+            count, next_date = data.get(partner.commercial_partner_id, (0, False))
+            partner.fm_maintenance_plan_count = count
+            partner.fm_next_maintenance_date = next_date
+
+    def action_view_fm_maintenance_plans(self):
+        return self._fm_action("field_maintenance.action_field_maintenance_plan")

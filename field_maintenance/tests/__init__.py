@@ -3,3 +3,12 @@ from . import test_calendar
 from . import test_demo
 from . import test_report
 from . import test_workflow
+from . import test_sync
+from . import test_invoicing
+from . import test_maintenance_plan
+from . import test_maintenance_cron
+from . import test_automation
+from . import test_automation_invoicing
+from . import test_sla
+from . import test_price_agreements
+from . import test_travel_costs

@@ -117,3 +117,24 @@ class TestCalendar(FieldMaintenanceCase):
         event = order.calendar_event_ids
         order.unlink()
         self.assertFalse(event.exists())
+
+    def test_screen_defaults_do_not_reach_the_event(self):
+        order = (
+            self.env["field.work.order"]
+            .with_context(
+                default_work_type_id=self.work_type.id,
+                default_description="<p>Bring the long ladder</p>",
+                default_name="Dispatch meeting",
+            )
+            .create({
+                "partner_id": self.customer.id,
+                "planned_date_start": self.start,
+                "technician_ids": [Command.set(self.technician.ids)],
+            })
+        )
+        self.assertEqual(len(order.checklist_ids), 2, "checklist of the default work type")
+        order.action_plan()
+        event = order.calendar_event_ids
+        self.assertEqual(event.user_id, self.technician)
+        self.assertNotIn("long ladder", str(event.description or ""))
+        self.assertIn(order.name, event.name)

@@ -1,0 +1,63 @@
+from odoo.tests import new_test_user, tagged
+
+from .test_automation_common import AutomationMixin
+from .test_invoicing import FieldInvoicingCase
+
+
+@tagged("post_install", "-at_install")
+class TestAutomationInvoicing(AutomationMixin, FieldInvoicingCase):
+    """The invoice, price-agreement and travel-cost actions call the work-order
+    methods of the invoicing feature, for the whole batch."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.technician = new_test_user(
+            cls.env,
+            login="fm_auto_tech",
+            groups="field_maintenance.group_field_technician",
+            name="Toon Technician",
+            company_id=cls.company.id,
+            company_ids=cls.company.ids,
+        )
+
+    def _in_progress(self, **vals):
+        order = self._order(technician_ids=self.technician.ids, **vals)
+        order.write({"state": "in_progress", "date_start": self.day})
+        return order
+
+    def test_generate_invoice_when_reported_complete(self):
+        self._rule("wo_completed", [{"state": "fm_invoice"}])
+        orders = self._in_progress() | self._in_progress(partner=self.other_customer)
+        empty = self._in_progress(lines=[])
+        # a technician cannot invoice, the rule can; the work order without anything to
+        # invoice is left out instead of refusing them all
+        (orders | empty).with_user(self.technician).action_done()
+        self.assertEqual(len(orders.invoice_ids), 2)
+        self.assertEqual(orders.mapped("invoice_status"), ["invoiced", "invoiced"])
+        self.assertFalse(empty.invoice_ids)
+        self.assertEqual(set(orders.invoice_ids.mapped("state")), {"draft"})
+
+    def test_apply_price_agreements(self):
+        self._rule("wo_completed", [{"state": "fm_price_agreements"}])
+        order = self._in_progress(lines=[self._line(self.material, 2.0, price_unit=1.0)])
+        self.assertEqual(order.line_ids.price_unit, 1.0)
+        order.action_done()
+        self.assertEqual(order.line_ids.price_unit, 12.5)
+
+    def test_compute_travel_costs(self):
+        self.company.write(
+            {
+                "fm_travel_product_id": self.travel_product.id,
+                "fm_travel_price_per_km": 0.5,
+                "fm_travel_mode": "round_trip",
+                "fm_travel_free_km": 0.0,
+                "fm_travel_callout_fee": 0.0,
+            }
+        )
+        self._rule("wo_completed", [{"state": "fm_travel_costs"}])
+        order = self._in_progress(travel_distance=20.0)
+        order.action_done()
+        travel = order.line_ids.filtered("is_travel_cost")
+        self.assertEqual(len(travel), 1)
+        self.assertEqual(travel.price_unit, 20.0)  # 2 x 20 km x 0.50

@@ -1,0 +1,1 @@
+from . import field_maintenance_plan_cancel
