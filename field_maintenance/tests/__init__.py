@@ -12,3 +12,4 @@ from . import test_automation_invoicing
 from . import test_sla
 from . import test_price_agreements
 from . import test_travel_costs
+from . import test_portal
