@@ -31,32 +31,19 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from _odoo import add_connection_arguments, odoo_args
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
+    add_connection_arguments(parser)
     parser.add_argument("-n", "--orders", type=int, default=1000, help="work orders (1000)")
     parser.add_argument("--customers", type=int, default=0, help="customers (orders / 10)")
     parser.add_argument(
         "--skip-one-by-one", action="store_true", help="only the batch runs (quick check)"
     )
     parser.add_argument("--superuser", action="store_true", help="run as the superuser")
-    parser.add_argument("--db_host")
-    parser.add_argument("--db_port")
-    parser.add_argument("--db_user")
-    parser.add_argument("--db_password")
-    parser.add_argument("--addons-path")
     return parser.parse_args(argv)
-
-
-def odoo_args(args):
-    result = ["-d", args.database, "--log-level", "warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            result += [f"--{option}", getattr(args, option)]
-    if args.addons_path:
-        result += ["--addons-path", args.addons_path]
-    return result
 
 
 class Meter:

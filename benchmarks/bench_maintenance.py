@@ -34,12 +34,14 @@ import tracemalloc
 from contextlib import contextmanager
 from datetime import timedelta
 
+from _odoo import add_connection_arguments, odoo_args
+
 _logger = logging.getLogger("bench_maintenance")
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
+    add_connection_arguments(parser)
     parser.add_argument("--plans", type=int, default=10000, help="number of plans (10000)")
     parser.add_argument(
         "--batch-size", type=int, default=0, help="plans per cron batch (module default)"
@@ -52,22 +54,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--skip-reminders", action="store_true")
     parser.add_argument("--skip-oca", action="store_true")
-    parser.add_argument("--db_host")
-    parser.add_argument("--db_port")
-    parser.add_argument("--db_user")
-    parser.add_argument("--db_password")
-    parser.add_argument("--addons-path")
     return parser.parse_args(argv)
-
-
-def odoo_args(args):
-    result = ["-d", args.database, "--log-level", "warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            result += [f"--{option}", getattr(args, option)]
-    if args.addons_path:
-        result += ["--addons-path", args.addons_path]
-    return result
 
 
 def out(line=""):

@@ -28,6 +28,8 @@ import threading
 from datetime import timedelta
 from unittest.mock import patch
 
+from _odoo import add_connection_arguments, odoo_args
+
 
 def out(line=""):
     sys.stdout.write(f"{line}\n")
@@ -35,26 +37,11 @@ def out(line=""):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
+    add_connection_arguments(parser)
     parser.add_argument("--plans", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mode", choices=["cron", "race", "race-cron", "all"], default="all")
-    parser.add_argument("--db_host")
-    parser.add_argument("--db_port")
-    parser.add_argument("--db_user")
-    parser.add_argument("--db_password")
-    parser.add_argument("--addons-path")
     return parser.parse_args(argv)
-
-
-def odoo_args(args):
-    result = ["-d", args.database, "--log-level", "warn"]
-    for option in ("db_host", "db_port", "db_user", "db_password"):
-        if getattr(args, option):
-            result += [f"--{option}", getattr(args, option)]
-    if args.addons_path:
-        result += ["--addons-path", args.addons_path]
-    return result
 
 
 def create_plans(registry, count):
