@@ -1,3 +1,4 @@
+from . import field_company_check_mixin
 from . import field_work_type
 from . import field_work_type_checklist
 from . import field_equipment_category

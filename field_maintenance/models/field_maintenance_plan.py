@@ -864,7 +864,10 @@ class FieldMaintenancePlan(models.Model):
             pg_sequence = "ir_sequence_%03d" % sequence.id
         self.env.cr.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [pg_sequence, count])
         numbers = [row[0] for row in self.env.cr.fetchall()]
-        return [sequence.get_next_char(number) for number in numbers]
+        # as get_next_char() for each number, with the prefix and suffix interpolated once
+        prefix, suffix = sequence._get_prefix_suffix()
+        number_format = f"%0{sequence.padding}d"
+        return [f"{prefix}{number_format % number}{suffix}" for number in numbers]
 
     def _create_visit_work_orders(self):
         """Create the draft work orders of the current due dates of the plans in one batch

@@ -52,7 +52,12 @@ CALENDAR_FIELDS = PLANNING_FIELDS | {
 class FieldWorkOrder(models.Model):
     _name = "field.work.order"
     _description = "Work Order"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "field.company.check.mixin",
+    ]
     _order = "priority desc, planned_date_start, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -339,11 +344,15 @@ class FieldWorkOrder(models.Model):
     )
     def _compute_amounts(self):
         for order in self:
-            lines = order.line_ids.filtered(lambda line: not line.display_type)
-            order.amount_untaxed = sum(lines.mapped("price_subtotal"))
-            order.labour_hours = sum(
-                lines.filtered(lambda line: line.line_type == "labour").mapped("quantity")
-            )
+            untaxed = hours = 0.0
+            for line in order.line_ids:
+                if line.display_type:
+                    continue
+                untaxed += line.price_subtotal
+                if line.line_type == "labour":
+                    hours += line.quantity
+            order.amount_untaxed = untaxed
+            order.labour_hours = hours
 
     @api.depends("state", "priority")
     def _compute_color(self):

@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import FieldMaintenanceCase
@@ -143,3 +143,55 @@ class TestAccess(FieldMaintenanceCase):
             .search([("id", "in", (order_b | self.own).ids)]),
             order_b,
         )
+
+    def test_company_consistency_in_batches(self):
+        """Work orders and lines created by the thousand (plans, rules) are checked per
+        company at once; one inconsistent record still refuses the whole batch and the
+        error names it."""
+        company_b = self.env["res.company"].create({"name": "Koeltechniek NV"})
+        customer_b = self.env["res.partner"].create(
+            {"name": "Slagerij B", "company_id": company_b.id}
+        )
+        product_b = self.env["product.product"].create(
+            {"name": "Compressor B", "company_id": company_b.id}
+        )
+        WorkOrder = self.env["field.work.order"]
+        count = WorkOrder.search_count([])
+        with self.assertRaises(UserError) as error:
+            WorkOrder.create(
+                [
+                    {"partner_id": self.customer.id, "summary": "fine"},
+                    {"partner_id": customer_b.id, "summary": "other company"},
+                    {"partner_id": self.customer.id, "summary": "fine too"},
+                ]
+            )
+        self.assertIn("Slagerij B", str(error.exception))
+        with self.assertRaises(UserError) as error:
+            WorkOrder.create(
+                [
+                    {
+                        "partner_id": self.customer.id,
+                        "line_ids": [
+                            Command.create({"product_id": self.material.id}),
+                            Command.create({"product_id": product_b.id}),
+                        ],
+                    },
+                    {
+                        "partner_id": self.customer.id,
+                        "line_ids": [Command.create({"product_id": self.material.id})],
+                    },
+                ]
+            )
+        self.assertIn("Compressor B", str(error.exception))
+        self.assertEqual(WorkOrder.search_count([]), count)
+        # consistent batches pass
+        orders = WorkOrder.create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "line_ids": [Command.create({"product_id": self.material.id})],
+                }
+                for _index in range(3)
+            ]
+        )
+        self.assertEqual(len(orders.line_ids), 3)

@@ -313,6 +313,11 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
             int(re.search(r"(\d+)$", name).group(1)) for name in plans.work_order_ids.mapped("name")
         )
         first = int(re.search(r"(\d+)$", before).group(1))
+        # same prefix and padding as the sequence gives one by one
+        prefix = re.sub(r"\d+$", "", before)
+        width = len(before) - len(prefix)
+        for name in plans.work_order_ids.mapped("name"):
+            self.assertRegex(name, rf"^{re.escape(prefix)}\d{{{width}}}$")
         self.assertEqual(numbers, [first + 1, first + 2, first + 3])
         self.assertEqual(int(re.search(r"(\d+)$", after).group(1)), first + 4)
 
