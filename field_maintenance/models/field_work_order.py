@@ -41,6 +41,7 @@ PLANNING_FIELDS = {
 }
 # fields whose change must be reflected on the calendar event
 CALENDAR_FIELDS = PLANNING_FIELDS | {
+    "active",
     "state",
     "name",
     "summary",
@@ -517,8 +518,17 @@ class FieldWorkOrder(models.Model):
                 start = fields.Datetime.to_datetime(start) or self.planned_date_start
                 if start and end >= start:
                     vals["planned_hours"] = (end - start).total_seconds() / 3600
+        calendar_fields = CALENDAR_FIELDS & set(vals)
+        if calendar_fields == {"state"}:
+            # a status change matters to the calendar only when the work order enters or
+            # leaves the statuses that have an event
+            on_calendar = {order.id: order.state in CALENDAR_STATES for order in self}
         result = super().write(vals)
-        if CALENDAR_FIELDS & set(vals):
+        if calendar_fields == {"state"}:
+            self.filtered(
+                lambda order: (order.state in CALENDAR_STATES) != on_calendar[order.id]
+            )._sync_calendar_events()
+        elif calendar_fields:
             self._sync_calendar_events()
         if vals.get("state") == "done":
             self._fm_advance_maintenance_plans()
@@ -710,8 +720,13 @@ class FieldWorkOrder(models.Model):
         )
         to_remove = Event
         to_create = []
-        for order in self:
-            events = order.sudo().calendar_event_ids
+        orders = self.sudo()
+        # the events of all the work orders in one read, not one each
+        orders.calendar_event_ids.fetch(
+            ["name", "start", "stop", "user_id", "location", "partner_ids"]
+        )
+        for order in orders:
+            events = order.calendar_event_ids
             wanted = (
                 order.active
                 and order.state in CALENDAR_STATES
