@@ -19,8 +19,12 @@ savepoint that is rolled back:
 
 It prints seconds, SQL queries and queries per work order for each, and the ratios of the
 times with the five field-service rules to the time without rules (target: at most 1.5).
-When rules fire, their actions create records (here 1,000 e-mails, tasks and lines), which
+When rules fire, their actions create records (here 1,000 tasks and lines; the e-mails
+sent 15 minutes later are scheduled in one row and written when due, by a cron), which
 costs what creating those records costs; batching keeps that to a few queries per batch.
+The work orders exist before the measured write (their creation is not part of it), and
+the measured time includes the end of the request (flush and pre-commit hooks, such as
+the tracking messages of the status change).
 Everything is rolled back at the end: the database is left as it was.
 
     python3 benchmarks/bench_automation.py -d mydb -n 1000 \\
@@ -50,6 +54,12 @@ def parse_args(argv=None):
     parser.add_argument(
         "--skip-unbatched", action="store_true", help="skip the run without batching"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each case but the native one, the fastest counts (3)",
+    )
     return parser.parse_args(argv)
 
 
@@ -75,10 +85,10 @@ class Meter:
         self.env.flush_all()
         cr.precommit.run()  # what the end of the request does: tracking messages, ...
         cr.flush()
-        self.results[name] = {
-            "seconds": time.perf_counter() - start,
-            "queries": cr.sql_log_count - queries,
-        }
+        result = {"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries}
+        # repeated runs: keep the fastest (the least disturbed by the rest of the machine)
+        if name not in self.results or result["seconds"] < self.results[name]["seconds"]:
+            self.results[name] = result
 
 
 def create_fixtures(env):
@@ -338,7 +348,11 @@ def main(argv=None):
             user_env = env if args.superuser else env(user=fixtures["dispatcher"])
             Rules = env["base.automation"]
 
-            def run(name, specs=None, unbatched=False):
+            def run(name, specs=None, unbatched=False, repeat=args.repeat):
+                for _run in range(max(repeat, 1)):
+                    run_once(name, specs, unbatched)
+
+            def run_once(name, specs=None, unbatched=False):
                 env.flush_all()
                 cr.flush()
                 cr.execute("SAVEPOINT bench_automation")
@@ -359,6 +373,11 @@ def main(argv=None):
                     "mails": env["mail.mail"].search_count(
                         [("model", "=", "field.work.order"), ("res_id", "in", orders.ids)]
                     ),
+                    # delayed e-mails of field-service rules are written at their time
+                    "scheduled": sum(
+                        len(set(scheduled.res_ids) & set(orders.ids))
+                        for scheduled in env["field.scheduled.mail"].search([])
+                    ),
                 }
                 cr.execute("ROLLBACK TO SAVEPOINT bench_automation")
                 env.invalidate_all()
@@ -370,7 +389,7 @@ def main(argv=None):
             run("field_service", field_service_rules(fixtures))
             if not args.skip_unbatched:
                 run("field_service_unbatched", field_service_rules(fixtures), unbatched=True)
-            run("native", native_rules(env, fixtures))
+            run("native", native_rules(env, fixtures), repeat=1)  # slow: once
         finally:
             cr.rollback()
             env["base.automation"]._update_registry()
@@ -396,7 +415,8 @@ def main(argv=None):
             f"{result['queries'] / args.orders:6.2f} queries/work order  "
             f"x{result['seconds'] / reference['seconds']:5.2f} time  "
             f"(+{(result['queries'] - reference['queries']) / args.orders:.2f} queries/WO; "
-            f"{counts[name]['mails']} e-mails, {counts[name]['tasks']} tasks, "
+            f"{counts[name]['mails']} e-mails written, "
+            f"{counts[name]['scheduled']} scheduled, {counts[name]['tasks']} tasks, "
             f"{counts[name]['lines']} lines)"
         )
     for name in ("field_service_idle", "field_service"):

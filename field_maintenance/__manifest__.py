@@ -50,6 +50,7 @@
         "wizard/field_maintenance_plan_cancel_views.xml",
         "views/field_sync_endpoint_views.xml",
         "views/field_sync_message_views.xml",
+        "views/field_scheduled_mail_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/field_work_order_portal_templates.xml",

@@ -21,3 +21,4 @@ from . import field_sync_endpoint
 from . import field_sync_message
 from . import field_maintenance_plan
 from . import field_maintenance_plan_line
+from . import field_scheduled_mail

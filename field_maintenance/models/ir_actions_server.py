@@ -130,7 +130,8 @@ class IrActionsServer(models.Model):
     )
     fm_mail_delay = fields.Integer(
         string="Delay (minutes)",
-        help="The e-mail is queued and sent this many minutes after the rule runs.",
+        help="The e-mails are written and sent this many minutes after the rule runs, "
+        "with the records as they are then.",
     )
 
     # Send an SMS
@@ -479,26 +480,21 @@ class IrActionsServer(models.Model):
         records = self._fm_records(eval_context, "read")
         if not records or self._is_recompute():
             return False
+        if self.fm_mail_delay > 0:
+            # written when they are due, with the records as they are then: one row now
+            # instead of one rendered e-mail per record (see field.scheduled.mail)
+            self.env["field.scheduled.mail"]._fm_schedule(
+                self, records, self._fm_now() + timedelta(minutes=self.fm_mail_delay)
+            )
+            return False
         context = dict(self.env.context)
         context.pop("default_type", None)
         context.pop("default_parent_id", None)
-        template = self.fm_mail_template_id.with_env(self.env(context=context))
-        email_values = {}
-        scheduled = False
-        if self.fm_mail_delay > 0:
-            scheduled = self._fm_now() + timedelta(minutes=self.fm_mail_delay)
-            email_values["scheduled_date"] = scheduled
-        mails = template.send_mail_batch(records.ids, email_values=email_values)
-        extra = ",".join(email_split(self.fm_mail_extra_email or ""))
-        if extra and mails:
-            without_to = mails.filtered(lambda mail: not mail.email_to)
-            if without_to:
-                without_to.write({"email_to": extra})
-            for mail in mails - without_to:
-                mail.email_to = f"{mail.email_to},{extra}"
-        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
-        if cron and mails:
-            cron.sudo()._trigger(scheduled or None)
+        self.env["field.scheduled.mail"]._fm_send_mails(
+            self.fm_mail_template_id.with_env(self.env(context=context)),
+            records,
+            self.fm_mail_extra_email,
+        )
         return False
 
     def _run_action_fm_sms_multi(self, eval_context=None):

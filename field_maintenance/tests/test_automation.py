@@ -265,46 +265,128 @@ class TestAutomationActions(AutomationCase, MockEmail, SMSCase):
         self.assertFalse(relative.fm_date_started)
         self.assertFalse(relative.fm_responsible_user_id)
 
-    def test_email_with_extra_address_and_delay(self):
-        self._rule(
+    def _scheduled_mails(self):
+        return self.env["field.scheduled.mail"].search(
+            [("template_id", "=", self.mail_template.id)]
+        )
+
+    def _run_scheduled_mail_cron(self, at):
+        # this case runs in registry test mode already (HttpCase): commits are savepoints
+        with self.mock_datetime_and_now(at):
+            self.env.ref("field_maintenance.ir_cron_field_scheduled_mail").method_direct_trigger()
+        self.env.invalidate_all()
+
+    def _delayed_mail_rule(self, delay=30, **action):
+        return self._rule(
             "wo_completed",
             [
                 {
                     "state": "fm_email",
                     "fm_mail_template_id": self.mail_template.id,
-                    "fm_mail_extra_email": "boss@janssens.example.com",
-                    "fm_mail_delay": 30,
+                    "fm_mail_delay": delay,
+                    **action,
                 }
             ],
         )
+
+    def test_email_with_extra_address_and_delay(self):
+        """A delayed e-mail is scheduled once for all the records of the trigger and
+        written at its time; the queue sends it to the template's and the extra
+        recipients."""
+        self._delayed_mail_rule(fm_mail_extra_email="boss@janssens.example.com")
+        scheduler = self.env.ref("field_maintenance.ir_cron_field_scheduled_mail")
         mail_cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
         with freeze_time(NOW - timedelta(hours=2)):
-            order = self._order_in_state("in_progress")
+            orders = self._order_in_state("in_progress") | self._order_in_state("in_progress")
         with self.mock_mail_gateway(), self.mock_datetime_and_now(NOW):
+            orders.action_done()
+            self.assertFalse(
+                self._new_mails.filtered(lambda m: m.res_id in orders.ids),
+                "nothing is written before its time",
+            )
+        scheduled = self._scheduled_mails()
+        self.assertEqual(len(scheduled), 1, "one schedule for the whole trigger")
+        self.assertEqual(sorted(scheduled.res_ids), sorted(orders.ids))
+        self.assertEqual(scheduled.scheduled_date, NOW + timedelta(minutes=30))
+        self.assertEqual(scheduled.state, "pending")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", scheduler.id), ("call_at", "=", NOW + timedelta(minutes=30))]
+            ),
+            "the scheduler is triggered for the scheduled time",
+        )
+        with self.mock_mail_gateway():
+            self._run_scheduled_mail_cron(NOW + timedelta(minutes=10))
+            self.assertEqual(scheduled.state, "pending", "not written before its time")
+            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self.assertEqual(scheduled.state, "sent")
+            self.assertEqual(scheduled.mail_count, 2)
+            mails = self._new_mails.filtered(lambda m: m.res_id in orders.ids)
+            self.assertEqual(len(mails), 2)
+            self.assertEqual(mails.recipient_ids, self.customer)
+            self.assertEqual(set(mails.mapped("email_to")), {"boss@janssens.example.com"})
+            self.assertTrue(
+                self.env["ir.cron.trigger"].search([("cron_id", "=", mail_cron.id)]),
+                "the mail queue is triggered",
+            )
+        with self.mock_mail_gateway(), self.mock_datetime_and_now(NOW + timedelta(minutes=32)):
+            self.env["mail.mail"].process_email_queue(email_ids=mails.ids)
+            for order in orders:
+                self.assertSentEmail(
+                    "office@field.example.com", [self.customer], subject=f"{order.name} is done"
+                )
+                self.assertSentEmail(
+                    "office@field.example.com",
+                    ["boss@janssens.example.com"],
+                    subject=f"{order.name} is done",
+                )
+        # the cron does not send them twice
+        with self.mock_mail_gateway():
+            self._run_scheduled_mail_cron(NOW + timedelta(hours=1))
+            self.assertFalse(self._new_mails)
+
+    def test_delayed_email_shows_the_work_order_as_it_is_when_sent(self):
+        self._delayed_mail_rule()
+        with freeze_time(NOW - timedelta(hours=2)):
+            kept = self._order_in_state("in_progress")
+            deleted = self._order_in_state("in_progress", summary="Deleted meanwhile")
+        with self.mock_datetime_and_now(NOW):
+            (kept | deleted).action_done()
+        kept.name = "WO-RENAMED"
+        deleted.sudo().write({"state": "cancelled"})
+        deleted.sudo().unlink()
+        with self.mock_mail_gateway():
+            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self.assertEqual(len(self._new_mails), 1, "no e-mail for a deleted work order")
+            self.assertEqual(self._new_mails.subject, "WO-RENAMED is done")
+        self.assertEqual(self._scheduled_mails().state, "sent")
+
+    @mute_logger("odoo.addons.field_maintenance.models.field_scheduled_mail")
+    def test_failing_scheduled_email_does_not_stop_the_others(self):
+        """A schedule whose e-mails cannot be written is marked failed with the error,
+        the others are sent; a manager retries it once it is fixed."""
+        broken = self.mail_template.copy({"subject": "{{ object.no_such_field }}"})
+        self._delayed_mail_rule()
+        self._rule(
+            "wo_completed",
+            [{"state": "fm_email", "fm_mail_template_id": broken.id, "fm_mail_delay": 30}],
+        )
+        with freeze_time(NOW - timedelta(hours=2)):
+            order = self._order_in_state("in_progress")
+        with self.mock_datetime_and_now(NOW):
             order.action_done()
-            mail = self._new_mails.filtered(lambda m: m.res_id == order.id)
-            self.assertEqual(len(mail), 1)
-            self.assertEqual(mail.scheduled_date, NOW + timedelta(minutes=30))
-            self.assertEqual(mail.recipient_ids, self.customer)
-            self.assertEqual(mail.email_to, "boss@janssens.example.com")
-            self.assertEqual(mail.state, "outgoing")
-            trigger = self.env["ir.cron.trigger"].search(
-                [("cron_id", "=", mail_cron.id), ("call_at", "=", NOW + timedelta(minutes=30))]
-            )
-            self.assertTrue(trigger, "the mail queue is triggered for the scheduled time")
-            # not sent before its time
-            self.env["mail.mail"].process_email_queue()
-            self.assertEqual(mail.state, "outgoing")
-        with self.mock_mail_gateway(), self.mock_datetime_and_now(NOW + timedelta(minutes=31)):
-            self.env["mail.mail"].process_email_queue(email_ids=mail.ids)
-            self.assertSentEmail(
-                "office@field.example.com", [self.customer], subject=f"{order.name} is done"
-            )
-            self.assertSentEmail(
-                "office@field.example.com",
-                ["boss@janssens.example.com"],
-                subject=f"{order.name} is done",
-            )
+        with self.mock_mail_gateway():
+            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self.assertEqual(len(self._new_mails), 1)
+        failed = self.env["field.scheduled.mail"].search([("template_id", "=", broken.id)])
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.error)
+        self.assertEqual(self._scheduled_mails().state, "sent")
+        broken.subject = "{{ object.name }} is done (fixed)"
+        with self.mock_mail_gateway():
+            failed.with_user(self.manager).action_retry()
+            self.assertEqual(failed.state, "sent")
+            self.assertEqual(self._new_mails.subject, f"{order.name} is done (fixed)")
 
     def test_sms_with_extra_number(self):
         self._rule(
