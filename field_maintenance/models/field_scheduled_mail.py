@@ -25,9 +25,7 @@ class FieldScheduledMail(models.Model):
     _order = "scheduled_date desc, id desc"
     _rec_name = "template_id"
 
-    action_id = fields.Many2one(
-        "ir.actions.server", string="Action", ondelete="cascade", readonly=True
-    )
+    action_id = fields.Many2one("ir.actions.server", ondelete="cascade", readonly=True)
     rule_id = fields.Many2one(related="action_id.base_automation_id", string="Rule")
     template_id = fields.Many2one(
         "mail.template", string="E-mail Template", required=True, ondelete="cascade"
