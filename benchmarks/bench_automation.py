@@ -348,10 +348,6 @@ def main(argv=None):
             user_env = env if args.superuser else env(user=fixtures["dispatcher"])
             Rules = env["base.automation"]
 
-            def run(name, specs=None, unbatched=False, repeat=args.repeat):
-                for _run in range(max(repeat, 1)):
-                    run_once(name, specs, unbatched)
-
             def run_once(name, specs=None, unbatched=False):
                 env.flush_all()
                 cr.flush()
@@ -384,12 +380,18 @@ def main(argv=None):
                 if rules:
                     Rules._update_registry()  # unpatch the models again
 
-            run("none")
-            run("field_service_idle", field_service_rules(fixtures, firing=False))
-            run("field_service", field_service_rules(fixtures))
+            cases = [
+                ("none", None, False),
+                ("field_service_idle", field_service_rules(fixtures, firing=False), False),
+                ("field_service", field_service_rules(fixtures), False),
+            ]
             if not args.skip_unbatched:
-                run("field_service_unbatched", field_service_rules(fixtures), unbatched=True)
-            run("native", native_rules(env, fixtures), repeat=1)  # slow: once
+                cases.append(("field_service_unbatched", field_service_rules(fixtures), True))
+            # the cases in turn, repeated: a machine that is slower for a while slows all
+            for _run in range(max(args.repeat, 1)):
+                for name, specs, unbatched in cases:
+                    run_once(name, specs, unbatched)
+            run_once("native", native_rules(env, fixtures))  # slow: once
         finally:
             cr.rollback()
             env["base.automation"]._update_registry()
