@@ -69,10 +69,10 @@ class FieldScheduledMail(models.Model):
         return scheduled
 
     @api.model
-    def _fm_send_mails(self, template, records, extra_email=False, email_values=None):
+    def _fm_send_mails(self, template, records, extra_email=False):
         """Write the e-mails of ``template`` for ``records`` in one batch, with the
         extra recipients, and trigger the mail queue. Returns the mail.mail records."""
-        mails = template.send_mail_batch(records.ids, email_values=email_values or {})
+        mails = template.send_mail_batch(records.ids)
         extra = ",".join(email_split(extra_email or ""))
         if extra and mails:
             without_to = mails.filtered(lambda mail: not mail.email_to)
@@ -82,7 +82,7 @@ class FieldScheduledMail(models.Model):
                 mail.email_to = f"{mail.email_to},{extra}"
         cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
         if cron and mails:
-            cron.sudo()._trigger((email_values or {}).get("scheduled_date"))
+            cron.sudo()._trigger()
         return mails
 
     def _fm_send(self):
