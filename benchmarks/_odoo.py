@@ -1,6 +1,9 @@
 """Connection options shared by the benchmark scripts: they run Odoo in-process against an
 existing database, with the same options as the Odoo server."""
 
+import os
+import time
+
 
 def add_connection_arguments(parser):
     parser.add_argument("-d", "--database", required=True)
@@ -20,3 +23,37 @@ def odoo_args(args):
     if args.addons_path:
         result += ["--addons-path", args.addons_path]
     return result
+
+
+class CpuClock:
+    """CPU seconds spent on a piece of work: this process's plus, when PostgreSQL runs on
+    this machine and its process can be read (Linux /proc), those of the database server
+    process serving the cursor. Unlike wall-clock time, CPU time hardly depends on what
+    the rest of a shared machine does, so ratios of CPU times are the steadier figure."""
+
+    def __init__(self, cr):
+        self.backend_stat = None
+        cr.execute("SELECT pg_backend_pid()")
+        pid = cr.fetchone()[0]
+        try:
+            with open(f"/proc/{pid}/comm", encoding="ascii") as comm:
+                if comm.read().strip() in ("postgres", "postmaster"):
+                    self.backend_stat = f"/proc/{pid}/stat"
+        except OSError:
+            pass  # a remote or unreadable server: this process only
+
+    @property
+    def includes_database(self):
+        return self.backend_stat is not None
+
+    def _backend_seconds(self):
+        if not self.backend_stat:
+            return 0.0
+        with open(self.backend_stat, encoding="ascii") as stat:
+            # fields after the command name: state is the 3rd field, utime the 14th,
+            # stime the 15th (proc(5))
+            values = stat.read().rsplit(")", 1)[1].split()
+        return (int(values[11]) + int(values[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __call__(self):
+        return time.process_time() + self._backend_seconds()

@@ -43,7 +43,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from unittest.mock import patch
 
-from _odoo import add_connection_arguments, odoo_args
+from _odoo import CpuClock, add_connection_arguments, odoo_args
 
 
 def parse_args(argv=None):
@@ -68,11 +68,12 @@ def out(line):
 
 
 class Meter:
-    """Wall time and SQL queries of a run, flushed to the database (precommit hooks
-    included, as at the end of a request)."""
+    """Wall time, CPU time (this process and the database server's) and SQL queries of a
+    run, flushed to the database (precommit hooks included, as at the end of a request)."""
 
     def __init__(self, env):
         self.env = env
+        self.cpu = CpuClock(env.cr)
         self.results = {}
 
     @contextmanager
@@ -81,14 +82,21 @@ class Meter:
         self.env.invalidate_all()
         queries = cr.sql_log_count
         start = time.perf_counter()
+        cpu_start = self.cpu()
         yield
         self.env.flush_all()
         cr.precommit.run()  # what the end of the request does: tracking messages, ...
         cr.flush()
-        result = {"seconds": time.perf_counter() - start, "queries": cr.sql_log_count - queries}
-        # repeated runs: keep the fastest (the least disturbed by the rest of the machine)
-        if name not in self.results or result["seconds"] < self.results[name]["seconds"]:
-            self.results[name] = result
+        result = {
+            "seconds": time.perf_counter() - start,
+            "cpu": self.cpu() - cpu_start,
+            "queries": cr.sql_log_count - queries,
+        }
+        # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
+        # of the wall-clock and of the CPU times separately
+        best = self.results.setdefault(name, result)
+        best["seconds"] = min(best["seconds"], result["seconds"])
+        best["cpu"] = min(best["cpu"], result["cpu"])
 
 
 def create_fixtures(env):
@@ -167,6 +175,8 @@ def create_orders(env, fixtures, count):
             ]
         )
     )
+    # planned by a dispatcher: "Plan" makes the technicians followers, as it does
+    orders._subscribe_technicians()
     env.flush_all()
     # end the "request" that created them, as if they existed before: records created in
     # the current transaction get no tracking messages, existing ones do
@@ -410,12 +420,15 @@ def main(argv=None):
         "native": "5 equivalent native rules",
     }
     reference = results["none"]
+    cpu_label = "CPU, Odoo + PostgreSQL" if meter.cpu.includes_database else "CPU of Odoo"
     for name, result in results.items():
         out(
             f"{labels[name]:<36} {result['seconds']:8.2f} s  "
+            f"{result['cpu']:7.2f} s {cpu_label}  "
             f"{result['queries']:7d} queries  "
             f"{result['queries'] / args.orders:6.2f} queries/work order  "
             f"x{result['seconds'] / reference['seconds']:5.2f} time  "
+            f"x{result['cpu'] / reference['cpu']:5.2f} CPU  "
             f"(+{(result['queries'] - reference['queries']) / args.orders:.2f} queries/WO; "
             f"{counts[name]['mails']} e-mails written, "
             f"{counts[name]['scheduled']} scheduled, {counts[name]['tasks']} tasks, "
@@ -423,8 +436,12 @@ def main(argv=None):
         )
     for name in ("field_service_idle", "field_service"):
         ratio = results[name]["seconds"] / reference["seconds"]
-        verdict = "ok" if ratio <= 1.5 else "ABOVE TARGET"
-        out(f"time ratio {labels[name]} / no rules: {ratio:.2f} (target <= 1.5: {verdict})")
+        cpu_ratio = results[name]["cpu"] / reference["cpu"]
+        verdict = "ok" if max(ratio, cpu_ratio) <= 1.5 else "ABOVE TARGET"
+        out(
+            f"ratio {labels[name]} / no rules: {ratio:.2f} wall clock, {cpu_ratio:.2f} "
+            f"{cpu_label} (target <= 1.5: {verdict})"
+        )
     out("rolled back: the database is unchanged")
     return results
 

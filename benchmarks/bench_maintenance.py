@@ -34,7 +34,7 @@ import tracemalloc
 from contextlib import contextmanager
 from datetime import timedelta
 
-from _odoo import add_connection_arguments, odoo_args
+from _odoo import CpuClock, add_connection_arguments, odoo_args
 
 _logger = logging.getLogger("bench_maintenance")
 
@@ -74,10 +74,12 @@ def peak_rss_mb():
 
 
 class Meter:
-    """Wall time, SQL queries and memory of a phase."""
+    """Wall time, CPU time (this process and the database server's), SQL queries and
+    memory of a phase."""
 
     def __init__(self, cr, use_tracemalloc):
         self.cr = cr
+        self.cpu = CpuClock(cr)
         self.use_tracemalloc = use_tracemalloc
         self.results = {}
 
@@ -87,22 +89,24 @@ class Meter:
             tracemalloc.start()
         queries = self.cr.sql_log_count
         start = time.perf_counter()
-        cpu_start = time.process_time()
+        cpu_start = self.cpu()
         yield
         self.cr.flush()
         elapsed = time.perf_counter() - start
         result = {
             "seconds": elapsed,
-            "cpu_seconds": time.process_time() - cpu_start,
+            "cpu_seconds": self.cpu() - cpu_start,
             "queries": self.cr.sql_log_count - queries,
             "peak_rss_mb": peak_rss_mb(),
         }
         if self.use_tracemalloc:
             result["peak_python_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
-        # repeated runs: keep the fastest (the least disturbed by the rest of the machine)
-        if name not in self.results or result["seconds"] < self.results[name]["seconds"]:
-            self.results[name] = result
+        # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
+        # of the wall-clock and of the CPU times separately
+        best = self.results.setdefault(name, result)
+        best["seconds"] = min(best["seconds"], result["seconds"])
+        best["cpu_seconds"] = min(best["cpu_seconds"], result["cpu_seconds"])
 
 
 @contextmanager
@@ -276,12 +280,13 @@ def main(argv=None):
             f"({reminders} e-mails queued, {phase['seconds']:.1f} s, "
             f"{phase['queries'] / max(reminders, 1):.2f} queries/reminder)"
         )
+    cpu_label = "CPU of Odoo + PostgreSQL" if meter.cpu.includes_database else "CPU of Odoo"
     phase = results["generation"]
     out(
         f"generation cron:   {orders / phase['seconds']:9.1f} work orders/s "
         f"({orders} work orders, {lines} lines, {phase['seconds']:.1f} s, "
         f"{1000 * phase['seconds'] / max(orders, 1):.2f} ms/work order; "
-        f"CPU of this process {1000 * phase['cpu_seconds'] / max(orders, 1):.2f} ms/work order)"
+        f"{cpu_label} {1000 * phase['cpu_seconds'] / max(orders, 1):.2f} ms/work order)"
     )
     out(
         f"SQL queries per generated work order: {phase['queries'] / max(orders, 1):.2f} "
@@ -302,12 +307,12 @@ def main(argv=None):
         out(
             f"OCA fieldservice_recurring: {oca_orders} orders, {theirs:.1f} orders/s, "
             f"{1000 * oca['seconds'] / oca_orders:.2f} ms/order "
-            f"(CPU {1000 * oca['cpu_seconds'] / oca_orders:.2f} ms/order), "
+            f"({cpu_label} {1000 * oca['cpu_seconds'] / oca_orders:.2f} ms/order), "
             f"{oca['queries'] / oca_orders:.2f} queries/order"
         )
         out(
             f"ratio field_maintenance / OCA per generated order: {ours / theirs:.1f}x "
-            f"throughput (wall clock), {ours_cpu / theirs_cpu:.1f}x (CPU of this process), "
+            f"throughput (wall clock), {ours_cpu / theirs_cpu:.1f}x ({cpu_label}), "
             f"{(oca['queries'] / oca_orders) / max(phase['queries'] / max(orders, 1), 1e-9):.0f}x "
             "fewer queries"
         )

@@ -530,6 +530,11 @@ class FieldWorkOrder(models.Model):
             )._sync_calendar_events()
         elif calendar_fields:
             self._sync_calendar_events()
+        if "technician_ids" in vals:
+            # technicians added to a planned work order follow it, as "Plan" does
+            self.filtered(
+                lambda order: order.state in ("planned", "ready", "in_progress")
+            )._subscribe_technicians()
         if vals.get("state") == "done":
             self._fm_advance_maintenance_plans()
         return result
@@ -677,8 +682,10 @@ class FieldWorkOrder(models.Model):
         return True
 
     def _subscribe_technicians(self):
-        for order in self:
-            order.message_subscribe(partner_ids=order.technician_ids.partner_id.ids)
+        """The technicians follow their work orders: one subscription per team."""
+        for partners, orders in self.grouped(lambda order: order.technician_ids.partner_id).items():
+            if partners:
+                orders.message_subscribe(partner_ids=partners.ids)
 
     # ------------------------------------------------------------------
     # Calendar

@@ -5,7 +5,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     fm_work_order_count = fields.Integer(string="Work Orders", compute="_compute_fm_counts")
-    fm_equipment_count = fields.Integer(string="Equipment", compute="_compute_fm_counts")
+    fm_equipment_count = fields.Integer(string="Equipment Count", compute="_compute_fm_counts")
 
     def _compute_fm_counts(self):
         """Counts cover the whole customer: its contacts and site addresses too."""

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .test_invoicing import FieldInvoicingCase
 
@@ -134,3 +134,61 @@ class TestPriceAgreements(FieldInvoicingCase):
         order_2 = self._order(planned_date_start=self.march, company_id=company_2.id)
         self.assertEqual(self._prices(order_1)[self.material], 10.0)
         self.assertEqual(self._prices(order_2)[self.material], 9.0)
+
+    def test_generated_maintenance_visits_get_agreed_prices(self):
+        Plan = self.env["field.maintenance.plan"]
+        lines = [
+            Command.create({"product_id": self.material.id, "quantity": 2}),
+            Command.create({"product_id": self.labour.id, "quantity": 1}),
+        ]
+        # a visit at a fixed time in March: the agreement of March applies
+        fixed = Plan.create(
+            {
+                "name": "Boiler maintenance",
+                "partner_id": self.contact.id,
+                "interval_number": 1,
+                "interval_unit": "year",
+                "next_date": self.march.date(),
+                "fixed_time": True,
+                "visit_time": 9.0,
+                "line_ids": lines,
+            }
+        )
+        # a visit to be planned later: the prices of the day it is created
+        unplanned = Plan.create(
+            {
+                "name": "Heat pump maintenance",
+                "partner_id": self.customer.id,
+                "interval_number": 1,
+                "interval_unit": "year",
+                "next_date": self.march.date(),
+                "line_ids": lines,
+            }
+        )
+        other = Plan.create(
+            {
+                "name": "Other customer",
+                "partner_id": self.other_customer.id,
+                "interval_number": 1,
+                "interval_unit": "year",
+                "next_date": self.march.date(),
+                "fixed_time": True,
+                "line_ids": lines,
+            }
+        )
+        with freeze_time("2026-04-20 10:00:00"):
+            orders = (fixed | unplanned | other)._generate_work_orders()
+        self.assertEqual(len(orders), 3)
+        self.assertEqual(
+            self._prices(fixed.work_order_ids), {self.material: 10.0, self.labour: 54.0}
+        )
+        self.assertEqual(
+            self._prices(unplanned.work_order_ids), {self.material: 12.5, self.labour: 54.0}
+        )
+        self.assertEqual(
+            self._prices(other.work_order_ids), {self.material: 12.5, self.labour: 60.0}
+        )
+        self.assertEqual(fixed.work_order_ids.amount_untaxed, 2 * 10.0 + 54.0)
+        # the same prices as a work order line created by hand
+        by_hand = self._order(partner=self.contact, planned_date_start=self.march)
+        self.assertEqual(self._prices(by_hand), self._prices(fixed.work_order_ids))

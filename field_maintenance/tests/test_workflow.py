@@ -63,6 +63,29 @@ class TestWorkflow(FieldMaintenanceCase):
         self.assertTrue(order.date_end)
         self.assertGreaterEqual(order.date_end, order.date_start)
 
+    def test_technicians_follow_planned_work_orders(self):
+        draft = self._work_order(
+            planned_date_start=self.start, technician_ids=[Command.set(self.technician.ids)]
+        )
+        planned = self._planned_work_order()
+        self.assertIn(self.technician.partner_id, planned.message_partner_ids)
+        self.assertNotIn(self.technician_2.partner_id, draft.message_partner_ids)
+        (draft | planned).write({"technician_ids": [Command.link(self.technician_2.id)]})
+        self.assertIn(
+            self.technician_2.partner_id,
+            planned.message_partner_ids,
+            "a technician added to a planned work order follows it",
+        )
+        self.assertNotIn(
+            self.technician_2.partner_id,
+            draft.message_partner_ids,
+            "draft work orders are followed once they are planned",
+        )
+        draft.action_plan()
+        self.assertLessEqual(
+            (self.technician | self.technician_2).partner_id, draft.message_partner_ids
+        )
+
     def test_start_directly_from_planned(self):
         order = self._planned_work_order()
         order.action_start()
