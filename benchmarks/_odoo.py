@@ -33,6 +33,9 @@ class CpuClock:
 
     def __init__(self, cr):
         self.backend_stat = None
+        host = cr._cnx.info.host or ""
+        if not (host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")):
+            return  # the server runs elsewhere: this process only
         cr.execute("SELECT pg_backend_pid()")
         pid = cr.fetchone()[0]
         try:
