@@ -54,6 +54,7 @@
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/field_work_order_portal_templates.xml",
+        "views/field_equipment_portal_templates.xml",
     ],
     "demo": [
         "demo/field_maintenance_demo.xml",

@@ -10,11 +10,13 @@ BACKEND_ACTION = "field_maintenance.action_field_work_order"
 
 
 class FieldMaintenancePortal(CustomerPortal):
-    """Customer portal: the work orders of the customer (commercial partner)
-    of the logged-in user, and each work order (also through its access token).
+    """Customer portal: the work orders and the installations (equipment, with
+    their next maintenance date) of the customer (commercial partner) of the
+    logged-in user, and each work order (also through its access token).
 
-    Portal users have no access rights on work orders: the controller reads
-    them as superuser, restricted to the user's own commercial partner.
+    Portal users have no access rights on work orders and equipment: the
+    controller reads them as superuser, restricted to the user's own
+    commercial partner.
     """
 
     # ------------------------------------------------------------------
@@ -23,16 +25,25 @@ class FieldMaintenancePortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
+        partner = request.env.user.partner_id
         if "work_order_count" in counters:
-            partner = request.env.user.partner_id
             values["work_order_count"] = (
                 request.env["field.work.order"]
                 .sudo()
                 .search_count(self._prepare_work_orders_domain(partner))
             )
+        if "installation_count" in counters:
+            values["installation_count"] = (
+                request.env["field.equipment"]
+                .sudo()
+                .search_count(self._prepare_installations_domain(partner))
+            )
         return values
 
     def _prepare_work_orders_domain(self, partner):
+        return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
+
+    def _prepare_installations_domain(self, partner):
         return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
 
     def _get_work_order_searchbar_sortings(self):
@@ -80,12 +91,32 @@ class FieldMaintenancePortal(CustomerPortal):
                 raise
             return order_sudo
 
+    def _portal_page(self, model, domain, url, page, order, url_args):
+        """The records of ``domain`` on portal page ``page``, and the pager values."""
+        pager_values = portal_pager(
+            url=url,
+            total=model.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+            url_args=url_args,
+        )
+        records = model.search(
+            domain, order=order, limit=self._items_per_page, offset=pager_values["offset"]
+        )
+        return records, pager_values
+
     def _prepare_work_orders_portal_rendering_values(
-        self, page=1, sortby=None, filterby=None, **kwargs
+        self, page=1, sortby=None, filterby=None, installation=None, **kwargs
     ):
         WorkOrder = request.env["field.work.order"].sudo()
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
+        # the work orders of one installation of the customer (from "My Installations")
+        equipment = request.env["field.equipment"].sudo()
+        if installation and str(installation).isdigit():
+            equipment = equipment.search(
+                [*self._prepare_installations_domain(partner), ("id", "=", int(installation))]
+            )
 
         searchbar_sortings = self._get_work_order_searchbar_sortings()
         if sortby not in searchbar_sortings:
@@ -95,19 +126,13 @@ class FieldMaintenancePortal(CustomerPortal):
             filterby = "all"
 
         domain = self._prepare_work_orders_domain(partner) + searchbar_filters[filterby]["domain"]
+        url_args = {"sortby": sortby, "filterby": filterby}
+        if equipment:
+            domain += [("equipment_ids", "in", equipment.ids)]
+            url_args["installation"] = equipment.id
         url = "/my/work_orders"
-        pager_values = portal_pager(
-            url=url,
-            total=WorkOrder.search_count(domain),
-            page=page,
-            step=self._items_per_page,
-            url_args={"sortby": sortby, "filterby": filterby},
-        )
-        orders = WorkOrder.search(
-            domain,
-            order=searchbar_sortings[sortby]["order"],
-            limit=self._items_per_page,
-            offset=pager_values["offset"],
+        orders, pager_values = self._portal_page(
+            WorkOrder, domain, url, page, searchbar_sortings[sortby]["order"], url_args
         )
         values.update(
             {
@@ -119,6 +144,40 @@ class FieldMaintenancePortal(CustomerPortal):
                 "sortby": sortby,
                 "searchbar_filters": searchbar_filters,
                 "filterby": filterby,
+                "installation": equipment,
+            }
+        )
+        return values
+
+    def _get_installation_searchbar_sortings(self):
+        return {
+            "next": {
+                "label": request.env._("Next Maintenance"),
+                "order": "next_maintenance_date asc nulls last, name, id",
+            },
+            "name": {"label": request.env._("Name"), "order": "name, id"},
+        }
+
+    def _prepare_installations_portal_rendering_values(self, page=1, sortby=None, **kwargs):
+        Equipment = request.env["field.equipment"].sudo()
+        partner = request.env.user.partner_id
+        values = self._prepare_portal_layout_values()
+        searchbar_sortings = self._get_installation_searchbar_sortings()
+        if sortby not in searchbar_sortings:
+            sortby = "next"
+        domain = self._prepare_installations_domain(partner)
+        url = "/my/installations"
+        installations, pager_values = self._portal_page(
+            Equipment, domain, url, page, searchbar_sortings[sortby]["order"], {"sortby": sortby}
+        )
+        values.update(
+            {
+                "installations": installations,
+                "page_name": "installation",
+                "pager": pager_values,
+                "default_url": url,
+                "searchbar_sortings": searchbar_sortings,
+                "sortby": sortby,
             }
         )
         return values
@@ -137,6 +196,16 @@ class FieldMaintenancePortal(CustomerPortal):
         values = self._prepare_work_orders_portal_rendering_values(**kwargs)
         request.session["my_work_orders_history"] = values["work_orders"].ids[:100]
         return request.render("field_maintenance.portal_my_work_orders", values)
+
+    @http.route(
+        ["/my/installations", "/my/installations/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_installations(self, **kwargs):
+        values = self._prepare_installations_portal_rendering_values(**kwargs)
+        return request.render("field_maintenance.portal_my_installations", values)
 
     @http.route(["/my/work_orders/<int:order_id>"], type="http", auth="public", website=True)
     def portal_my_work_order(

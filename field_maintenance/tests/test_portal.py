@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -56,3 +58,81 @@ class TestPortal(HttpCase):
             f"/my/work_orders/{self.own.id}?access_token=not-the-token", allow_redirects=False
         )
         self.assertNotEqual(wrong.status_code, 200)
+
+    def test_customer_sees_own_installations_and_next_maintenance(self):
+        site = self.env["res.partner"].create(
+            {
+                "name": "Brewhouse",
+                "parent_id": self.customer.id,
+                "type": "delivery",
+                "street": "Guido Gezellelaan 49",
+                "zip": "2800",
+                "city": "Mechelen",
+            }
+        )
+        boiler = self.env["field.equipment"].create(
+            {
+                "name": "Brewhouse steam boiler",
+                "partner_id": self.customer.id,
+                "site_partner_id": site.id,
+                "brand": "Viessmann",
+                "model": "Vitoplex 300",
+                "serial_number": "VX-300-1187",
+            }
+        )
+        self.env["field.equipment"].create(
+            {"name": "Fryer hood fan", "partner_id": self.other.id, "serial_number": "FH-1"}
+        )
+        plan = self.env["field.maintenance.plan"].create(
+            {
+                "name": "Yearly boiler service",
+                "partner_id": self.customer.id,
+                "equipment_ids": [Command.set(boiler.ids)],
+                "interval_number": 1,
+                "interval_unit": "year",
+                "next_date": date(2027, 4, 12),
+            }
+        )
+        self.own.equipment_ids = boiler
+        self.assertEqual(boiler.next_maintenance_date, plan.next_date)
+
+        self.authenticate("fm_portal", "fm_portal_pw")
+        home = self.url_open("/my/home")
+        self.assertEqual(home.status_code, 200)
+        self.assertIn("/my/installations", home.text)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["installation_count", "work_order_count"]}
+        )
+        self.assertEqual(counters, {"installation_count": 1, "work_order_count": 1})
+
+        page = self.url_open("/my/installations")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Brewhouse steam boiler", page.text)
+        self.assertIn("Viessmann Vitoplex 300", page.text)
+        self.assertIn("VX-300-1187", page.text)
+        self.assertIn("Guido Gezellelaan 49, 2800 Mechelen", page.text)
+        self.assertIn("04/12/2027", page.text, "the next maintenance date is shown")
+        self.assertNotIn("Fryer hood fan", page.text, "installations of other customers")
+
+        # the work orders of one installation
+        orders = self.url_open(f"/my/work_orders?installation={boiler.id}")
+        self.assertIn(self.own.name, orders.text)
+        self.assertIn("Brewhouse steam boiler", orders.text)
+        other_order = self.env["field.work.order"].create(
+            {"partner_id": self.customer.id, "summary": "Office heating"}
+        )
+        orders = self.url_open(f"/my/work_orders?installation={boiler.id}")
+        self.assertNotIn(other_order.name, orders.text)
+        self.assertIn(other_order.name, self.url_open("/my/work_orders").text)
+
+    def test_installation_filter_of_another_customer_is_ignored(self):
+        foreign = self.env["field.equipment"].create(
+            {"name": "Fryer hood fan", "partner_id": self.other.id}
+        )
+        self.foreign.equipment_ids = foreign
+        self.authenticate("fm_portal", "fm_portal_pw")
+        page = self.url_open(f"/my/work_orders?installation={foreign.id}")
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("Fryer hood fan", page.text)
+        self.assertNotIn(self.foreign.name, page.text)
+        self.assertIn(self.own.name, page.text, "the customer's own work orders, unfiltered")
