@@ -27,3 +27,9 @@ class TestDemoData(TransactionCase):
         for order in planned:
             self.assertEqual(len(order.calendar_event_ids), 1, order.name)
             self.assertEqual(order.calendar_event_ids.start, order.planned_date_start)
+        # the demo customer on the portal has work orders and installations to look at
+        portal_user = self.env.ref("field_maintenance.user_portal_els")
+        self.assertTrue(portal_user._is_portal())
+        customer = portal_user.partner_id.commercial_partner_id
+        self.assertTrue(orders.filtered(lambda o: o.commercial_partner_id == customer))
+        self.assertTrue(equipment.filtered(lambda e: e.commercial_partner_id == customer))
