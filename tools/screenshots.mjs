@@ -17,12 +17,12 @@ const browser = await chromium.launch({
         "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 
-async function session(viewport) {
+async function session(viewport, user = login, secret = password) {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
     const page = await context.newPage();
     await page.goto(`${base}/web/login?db=${db}`);
-    await page.fill("input[name=login]", login);
-    await page.fill("input[name=password]", password);
+    await page.fill("input[name=login]", user);
+    await page.fill("input[name=password]", secret);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     return page;
 }
@@ -66,5 +66,9 @@ await shot(phone, `/odoo/action-field_maintenance.action_field_work_order_my/${p
     "work_order_phone.png", ".o_form_renderer");
 await shot(phone, "/odoo/action-field_maintenance.action_field_work_order_my",
     "my_work_phone.png", ".o_kanban_renderer");
+
+// the demo customer on the portal (login = password)
+const customer = await session({ width: 1280, height: 420 }, "portal.els", "portal.els");
+await shot(customer, "/my/installations", "portal_installations.png", ".o_portal_my_doc_table");
 
 await browser.close();

@@ -12,10 +12,16 @@ class TestDemoData(TransactionCase):
     def test_demo_data(self):
         module = self.env["ir.module.module"].search([("name", "=", "field_maintenance")])
         orders = self._demo_records("field.work.order")
+        plans = self._demo_records("field.maintenance.plan")
         if not module.demo:
             self.assertFalse(orders, "no demo work orders in a database without demo data")
             self.assertFalse(self._demo_records("field.equipment"))
+            self.assertFalse(plans)
             return
+        # periodic maintenance: active and cancelled plans, one overdue, next dates shown
+        self.assertEqual(set(plans.mapped("state")), {"active", "cancelled"})
+        self.assertTrue(plans.filtered("is_overdue"))
+        self.assertTrue(all(plan.line_ids for plan in plans.filtered("auto_create_days")))
         states = {state for state, _label in orders._fields["state"].selection}
         self.assertEqual(set(orders.mapped("state")), states, "demo shows every state")
         equipment = self._demo_records("field.equipment")
@@ -32,4 +38,6 @@ class TestDemoData(TransactionCase):
         self.assertTrue(portal_user._is_portal())
         customer = portal_user.partner_id.commercial_partner_id
         self.assertTrue(orders.filtered(lambda o: o.commercial_partner_id == customer))
-        self.assertTrue(equipment.filtered(lambda e: e.commercial_partner_id == customer))
+        own_equipment = equipment.filtered(lambda e: e.commercial_partner_id == customer)
+        self.assertTrue(own_equipment)
+        self.assertTrue(all(own_equipment.mapped("next_maintenance_date")))
