@@ -118,6 +118,7 @@ class TestPortal(HttpCase):
         orders = self.url_open(f"/my/work_orders?installation={boiler.id}")
         self.assertIn(self.own.name, orders.text)
         self.assertIn("Brewhouse steam boiler", orders.text)
+        self.assertIn('href="/my/installations"', orders.text, "a way back to the installations")
         other_order = self.env["field.work.order"].create(
             {"partner_id": self.customer.id, "summary": "Office heating"}
         )
