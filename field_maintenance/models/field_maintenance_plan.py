@@ -283,9 +283,7 @@ class FieldMaintenancePlan(models.Model):
     )
     def _compute_site_address(self):
         for plan in self:
-            site = plan.site_partner_id
-            parts = [site.street, site.street2, " ".join(filter(None, [site.zip, site.city]))]
-            plan.site_address = ", ".join(part for part in parts if part) or False
+            plan.site_address = plan.site_partner_id._fm_one_line_address() or False
 
     @api.depends("equipment_ids.name", "name")
     def _compute_installation_name(self):

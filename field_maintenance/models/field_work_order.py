@@ -246,13 +246,7 @@ class FieldWorkOrder(models.Model):
     def _compute_site_address(self):
         for order in self:
             site = order.site_partner_id
-            parts = [
-                site.street,
-                site.street2,
-                " ".join(filter(None, [site.zip, site.city])),
-                site.country_id.name,
-            ]
-            address = ", ".join(part for part in parts if part)
+            address = site._fm_one_line_address(with_country=True)
             order.site_address = address
             if site.partner_latitude or site.partner_longitude:
                 query = f"{site.partner_latitude},{site.partner_longitude}"

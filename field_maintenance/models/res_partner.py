@@ -29,6 +29,17 @@ class ResPartner(models.Model):
             partner.fm_work_order_count = counts["field.work.order"].get(commercial, 0)
             partner.fm_equipment_count = counts["field.equipment"].get(commercial, 0)
 
+    def _fm_one_line_address(self, with_country=False):
+        """Street, zip and city (and the country) on one line: site addresses in lists,
+        the portal and map links. Empty for no partner."""
+        if not self:
+            return ""
+        self.ensure_one()
+        parts = [self.street, self.street2, " ".join(filter(None, [self.zip, self.city]))]
+        if with_country:
+            parts.append(self.country_id.name)
+        return ", ".join(part for part in parts if part)
+
     def _fm_action(self, xmlid):
         self.ensure_one()
         commercial = self.commercial_partner_id
