@@ -763,8 +763,44 @@ class FieldMaintenancePlan(models.Model):
         self.ensure_one()
         return [Command.create(line._prepare_work_order_line_vals()) for line in self.line_ids]
 
-    def _prepare_work_order_vals(self):
-        """Values of the draft work order of the plan's current due date."""
+    def _prepare_visit_line_vals(self):
+        """Values of the work-order lines of the plans' current visits, ``{plan id: [values]}``:
+        the template lines with their unit price from the customer's price agreements at
+        the visit, priced for all the plans at once. Given every editable precomputed field
+        of the line (description, unit, price), the ORM creates the lines without drafting
+        each one to compute them (see field.work.order.line)."""
+        Line = self.env["field.work.order.line"]
+        now = fields.Datetime.now()
+        result = {}
+        requests, priced = [], []
+        for plan in self:
+            company = plan.company_id or self.env.company
+            # the price date of the draft work order (_fm_price_date): its planned start
+            price_date = plan._visit_datetime(plan.next_date) if plan.fixed_time else now
+            result[plan.id] = vals_list = []
+            for line in plan.line_ids:
+                vals = line._prepare_work_order_line_vals()
+                vals.update(price_unit=0.0, discount=0.0)
+                if line.product_id:
+                    requests.append(
+                        (
+                            company,
+                            plan.partner_id,
+                            price_date,
+                            line.product_id,
+                            line.quantity,
+                            line.product_uom_id,
+                        )
+                    )
+                    priced.append(vals)
+                vals_list.append(vals)
+        for vals, price in zip(priced, Line._fm_prices(requests), strict=True):
+            vals["price_unit"] = price
+        return result
+
+    def _prepare_work_order_vals(self, line_vals_list=None):
+        """Values of the draft work order of the plan's current due date; its lines are
+        made from ``line_vals_list`` if given, else from the template lines."""
         self.ensure_one()
         vals = {
             "partner_id": self.partner_id.id,
@@ -774,7 +810,11 @@ class FieldMaintenancePlan(models.Model):
             "company_id": self.company_id.id,
             "maintenance_plan_id": self.id,
             "maintenance_due_date": self.next_date,
-            "line_ids": self._prepare_work_order_line_commands(),
+            "line_ids": (
+                [Command.create(dict(line_vals)) for line_vals in line_vals_list]
+                if line_vals_list is not None
+                else self._prepare_work_order_line_commands()
+            ),
         }
         if self.equipment_ids:
             vals["equipment_ids"] = [Command.set(self.equipment_ids.ids)]
@@ -886,8 +926,13 @@ class FieldMaintenancePlan(models.Model):
                 zip(plans.ids, self._next_work_order_names(company, len(plans)), strict=True)
             )
 
+        line_vals = self._prepare_visit_line_vals()
+
         def vals_of(plan):
-            return {**plan._prepare_work_order_vals(), "name": names[plan.id]}
+            return {
+                **plan._prepare_work_order_vals(line_vals_list=line_vals[plan.id]),
+                "name": names[plan.id],
+            }
 
         try:
             with self.env.cr.savepoint():

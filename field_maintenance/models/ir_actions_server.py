@@ -588,15 +588,41 @@ class IrActionsServer(models.Model):
         orders = self._fm_records(eval_context, "write")
         if not orders:
             return False
+        Line = self.env["field.work.order.line"]
+        product = self.fm_material_product_id
+        quantity = self.fm_material_quantity
+        # what each line would compute from its product (description, unit, price from
+        # the customer's price agreements), given for all the lines at once: the ORM then
+        # creates them without drafting each one to compute these
         values = {
             "line_type": "material",
-            "product_id": self.fm_material_product_id.id,
-            "quantity": self.fm_material_quantity,
+            "product_id": product.id,
+            "quantity": quantity,
+            "name": Line._fm_product_description(product),
+            "product_uom_id": product.uom_id.id,
         }
         if self.fm_material_use_price:
-            values["price_unit"] = self.fm_material_price
-        self.env["field.work.order.line"].create(
-            [dict(values, work_order_id=order.id) for order in orders]
+            prices = [self.fm_material_price] * len(orders)
+        else:
+            now = fields.Datetime.now()
+            prices = Line._fm_prices(
+                [
+                    (
+                        order.company_id or self.env.company,
+                        order.partner_id,
+                        order._fm_price_date(now),
+                        product,
+                        quantity,
+                        product.uom_id,
+                    )
+                    for order in orders
+                ]
+            )
+        Line.create(
+            [
+                dict(values, work_order_id=order.id, price_unit=price)
+                for order, price in zip(orders, prices, strict=True)
+            ]
         )
         return False
 

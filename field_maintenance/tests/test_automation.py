@@ -625,6 +625,25 @@ class TestAutomationActions(AutomationCase, MockEmail, SMSCase):
                 [(1.0, 9.0), (2.0, 12.5)],
             )
             self.assertEqual(set(order.line_ids.mapped("line_type")), {"material"})
+            # the rule prices all the lines at once; a line gets what the same line added
+            # by hand gets
+            by_rule = order.line_ids.filtered(lambda line: line.quantity == 2)
+            added = self.env["field.work.order.line"].create(
+                {"work_order_id": order.id, "product_id": self.material.id, "quantity": 2}
+            )
+            fnames = [
+                "name",
+                "product_uom_id",
+                "price_unit",
+                "price_subtotal",
+                "company_id",
+                "qty_invoiced",
+                "qty_to_invoice",
+            ]
+            self.assertEqual(
+                {fname: by_rule[fname] for fname in fnames},
+                {fname: added[fname] for fname in fnames},
+            )
 
     def test_sync_to_external_system(self):
         endpoint = self.env["field.sync.endpoint"].create(

@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from .test_automation_common import AutomationMixin
@@ -44,6 +45,41 @@ class TestAutomationInvoicing(AutomationMixin, FieldInvoicingCase):
         self.assertEqual(order.line_ids.price_unit, 1.0)
         order.action_done()
         self.assertEqual(order.line_ids.price_unit, 12.5)
+
+    def test_added_material_gets_the_agreed_price(self):
+        self.env.ref("base.group_user").sudo().implied_ids += self.group_product_pricelist
+        self.customer.property_product_pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Janssens agreement",
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": self.material.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 10.0,
+                        }
+                    )
+                ],
+            }
+        )
+        self._rule(
+            "wo_completed",
+            [
+                {
+                    "state": "fm_add_material",
+                    "fm_material_product_id": self.material.id,
+                    "fm_material_quantity": 3,
+                }
+            ],
+        )
+        agreed = self._in_progress(lines=[])
+        other = self._in_progress(partner=self.other_customer, lines=[])
+        (agreed | other).with_user(self.technician).action_done()
+        self.assertEqual(agreed.line_ids.mapped("price_unit"), [10.0])
+        self.assertEqual(agreed.amount_untaxed, 30.0)
+        self.assertEqual(other.line_ids.mapped("price_unit"), [12.5])
+        self.assertEqual(other.line_ids.qty_to_invoice, 3.0)
 
     def test_compute_travel_costs(self):
         self.company.write(

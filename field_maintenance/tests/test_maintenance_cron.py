@@ -373,8 +373,8 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
         good = self._plan(auto_create_days=14, name="Fine")
         prepare = FieldMaintenancePlan._prepare_work_order_vals
 
-        def broken(plan):
-            vals = prepare(plan)
+        def broken(plan, **kwargs):
+            vals = prepare(plan, **kwargs)
             if plan == bad:
                 vals["partner_id"] = False
             return vals

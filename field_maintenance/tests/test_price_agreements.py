@@ -192,3 +192,34 @@ class TestPriceAgreements(FieldInvoicingCase):
         # the same prices as a work order line created by hand
         by_hand = self._order(partner=self.contact, planned_date_start=self.march)
         self.assertEqual(self._prices(by_hand), self._prices(fixed.work_order_ids))
+        # the cron prices the lines of all the visits up front; the lines have every
+        # value that the same line added to the work order by hand gets
+        for order in orders:
+            generated = order.line_ids
+            with freeze_time("2026-04-20 10:00:00"):
+                added = self.env["field.work.order.line"].create(
+                    [
+                        {
+                            "work_order_id": order.id,
+                            "product_id": line.product_id.id,
+                            "quantity": line.quantity,
+                        }
+                        for line in generated
+                    ]
+                )
+            fnames = [
+                "name",
+                "line_type",
+                "product_uom_id",
+                "price_unit",
+                "discount",
+                "price_subtotal",
+                "company_id",
+                "currency_id",
+                "qty_invoiced",
+                "qty_to_invoice",
+            ]
+            self.assertEqual(
+                [{fname: line[fname] for fname in fnames} for line in generated],
+                [{fname: line[fname] for fname in fnames} for line in added],
+            )
