@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import models
 
 
@@ -28,17 +26,14 @@ class FieldCompanyCheckMixin(models.AbstractModel):
         ]
         if any(field.company_dependent for field in fields_to_check):
             return super()._check_company(fnames)
-        records = self.sudo()
-        Company = self.env["res.company"]
-        for field in fields_to_check:
-            linked = defaultdict(set)  # company id: ids of the linked records
-            for record in records:
-                linked[record.company_id.id].update(record[field.name]._ids)
-            for company_id, ids in linked.items():
-                if not ids:
+        for company, records in self.sudo().grouped("company_id").items():
+            for field in fields_to_check:
+                # the records linked to any of them (a relational field of a recordset
+                # gives the union of its records' values, read from the cache at once)
+                corecords = records[field.name]
+                if not corecords:
                     continue
-                corecords = self.env[field.comodel_name].sudo().browse(ids)
-                domain = corecords._check_company_domain(Company.browse(company_id))
+                domain = corecords._check_company_domain(company)
                 if domain and len(
                     corecords.with_context(active_test=False).filtered_domain(domain)
                 ) != len(corecords):

@@ -716,8 +716,10 @@ class FieldWorkOrder(models.Model):
         if self.env.context.get("fm_skip_event_sync"):
             return
         # no default_* of the work-order screen may reach the events
-        Event = self.env["calendar.event"].sudo().with_context(
-            clean_context(self.env.context), **self._calendar_event_context()
+        Event = (
+            self.env["calendar.event"]
+            .sudo()
+            .with_context(clean_context(self.env.context), **self._calendar_event_context())
         )
         to_remove = Event
         to_create = []
@@ -943,9 +945,7 @@ class FieldWorkOrder(models.Model):
             else:
                 deadlines = {"response": (False, False), "resolution": (False, False)}
             order.sla_response_deadline, order.sla_response_risk_date = deadlines["response"]
-            order.sla_resolution_deadline, order.sla_resolution_risk_date = deadlines[
-                "resolution"
-            ]
+            order.sla_resolution_deadline, order.sla_resolution_risk_date = deadlines["resolution"]
         self.env["base.automation"]._fm_sla_deadlines_changed(self)
 
     @api.depends("state")
@@ -1207,10 +1207,12 @@ class FieldWorkOrder(models.Model):
             if not product:
                 continue
             for line in order.line_ids.filtered(
-                lambda line: line.line_type == "labour"
-                and not line.display_type
-                and not line.product_id
-                and line.qty_to_invoice > 0
+                lambda line: (
+                    line.line_type == "labour"
+                    and not line.display_type
+                    and not line.product_id
+                    and line.qty_to_invoice > 0
+                )
             ):
                 vals = {"product_id": product.id, "name": line.name}
                 if line.product_uom_id:
@@ -1452,10 +1454,12 @@ class FieldWorkOrder(models.Model):
         self.check_access("write")
         precision = self.env["decimal.precision"].precision_get("Product Unit")
         lines = self.filtered(lambda order: order.state != "cancelled").line_ids.filtered(
-            lambda line: line.product_id
-            and not line.display_type
-            and not line.is_travel_cost
-            and float_is_zero(line.qty_invoiced, precision_digits=precision)
+            lambda line: (
+                line.product_id
+                and not line.display_type
+                and not line.is_travel_cost
+                and float_is_zero(line.qty_invoiced, precision_digits=precision)
+            )
         )
         prices = lines._fm_pricelist_prices()
         changes = defaultdict(list)
@@ -1473,9 +1477,7 @@ class FieldWorkOrder(models.Model):
                 line.price_unit = price
         self._fm_log_batch(
             {
-                order.id: Markup("<br/>").join(
-                    [self.env._("Price agreements applied:"), *messages]
-                )
+                order.id: Markup("<br/>").join([self.env._("Price agreements applied:"), *messages])
                 for order, messages in changes.items()
             }
         )
@@ -1563,7 +1565,8 @@ class FieldWorkOrder(models.Model):
         origin = self.company_id.partner_id
         site = self.site_partner_id
         missing = [
-            partner for partner in (origin, site)
+            partner
+            for partner in (origin, site)
             if not (partner.partner_latitude or partner.partner_longitude)
         ]
         if missing:
@@ -1658,8 +1661,7 @@ class FieldWorkOrder(models.Model):
         tracking=True,
         check_company=True,
         ondelete="set null",
-        domain="[('commercial_partner_id', '=', commercial_partner_id), "
-        "('state', '=', 'active')]",
+        domain="[('commercial_partner_id', '=', commercial_partner_id), ('state', '=', 'active')]",
     )
     maintenance_due_date = fields.Date(
         string="Maintenance Due On",
@@ -1751,9 +1753,9 @@ class FieldWorkOrder(models.Model):
         """Done visits of maintenance plans move their plan's due date (as superuser: the
         technician reporting the work complete cannot edit plans)."""
         orders = self.filtered(
-            lambda order: order.state == "done"
-            and order.maintenance_plan_id
-            and order.maintenance_due_date
+            lambda order: (
+                order.state == "done" and order.maintenance_plan_id and order.maintenance_due_date
+            )
         )
         for order in orders.sorted("maintenance_due_date"):
             order.maintenance_plan_id.sudo()._advance(order)

@@ -75,9 +75,7 @@ class FieldWorkOrderLine(models.Model):
     # rounded in the currency of the work order and shown as money (widget="monetary");
     # a Float, not a Monetary field: the ORM looks the currency of a Monetary field up
     # for every line it writes, a quarter of the time of generating maintenance visits
-    price_subtotal = fields.Float(
-        string="Subtotal", compute="_compute_price_subtotal", store=True
-    )
+    price_subtotal = fields.Float(string="Subtotal", compute="_compute_price_subtotal", store=True)
 
     _discount_range = models.Constraint(
         "CHECK (discount >= 0 AND discount <= 100)",
@@ -116,9 +114,9 @@ class FieldWorkOrderLine(models.Model):
         # price agreements: the customer's pricelist at the work order date (see
         # _fm_pricelist_prices); invoiced lines and the travel-cost line keep their price
         lines = self.filtered(
-            lambda line: line.product_id
-            and not line.is_travel_cost
-            and not line._origin.qty_invoiced
+            lambda line: (
+                line.product_id and not line.is_travel_cost and not line._origin.qty_invoiced
+            )
         )
         prices = lines._fm_pricelist_prices()
         for line in lines:
@@ -299,27 +297,30 @@ class FieldWorkOrderLine(models.Model):
         :return: list of prices, in the order of ``requests``
         """
         Pricelist = self.env["product.pricelist"]
-        pricelists = {}  # (commercial partner, company): pricelist
+        Company = self.env["res.company"]
+        # keys of ids, not records: thousands of requests share a few of them
+        pricelists = {}  # (customer id, company id): pricelist id
         groups = defaultdict(list)  # pricing key: indexes of the requests
         for index, (company, partner, date, product, quantity, uom) in enumerate(requests):
-            partner = partner.commercial_partner_id
-            if (partner, company) not in pricelists:
-                pricelists[partner, company] = (
-                    partner.with_company(company).property_product_pricelist
-                    if partner
-                    else Pricelist
+            customer_key = (partner.id, company.id)
+            if customer_key not in pricelists:
+                commercial = partner.commercial_partner_id
+                pricelists[customer_key] = (
+                    commercial.with_company(company).property_product_pricelist.id
+                    if commercial
+                    else False
                 )
             key = (
-                company,
-                pricelists[partner, company].id,
+                company.id,
+                pricelists[customer_key],
                 date,
                 quantity or 1.0,
-                uom or product.uom_id,
-                company.currency_id,
+                (uom or product.uom_id).id,
             )
             groups[key].append(index)
         prices = [0.0] * len(requests)
-        for (company, pricelist_id, date, quantity, uom, currency), indexes in groups.items():
+        for (company_id, pricelist_id, date, quantity, uom_id), indexes in groups.items():
+            company = Company.browse(company_id)
             # each product once: the requests of a batch share a few products
             products = self.env["product.product"].browse(
                 dict.fromkeys(requests[index][3].id for index in indexes)
@@ -327,7 +328,13 @@ class FieldWorkOrderLine(models.Model):
             results = (
                 Pricelist.with_company(company)
                 .browse(pricelist_id)
-                ._compute_price_rule(products, quantity, currency=currency, uom=uom, date=date)
+                ._compute_price_rule(
+                    products,
+                    quantity,
+                    currency=company.currency_id,
+                    uom=self.env["uom.uom"].browse(uom_id),
+                    date=date,
+                )
             )
             for index in indexes:
                 prices[index] = results[requests[index][3].id][0]

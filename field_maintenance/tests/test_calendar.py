@@ -126,11 +126,13 @@ class TestCalendar(FieldMaintenanceCase):
                 default_description="<p>Bring the long ladder</p>",
                 default_name="Dispatch meeting",
             )
-            .create({
-                "partner_id": self.customer.id,
-                "planned_date_start": self.start,
-                "technician_ids": [Command.set(self.technician.ids)],
-            })
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "planned_date_start": self.start,
+                    "technician_ids": [Command.set(self.technician.ids)],
+                }
+            )
         )
         self.assertEqual(len(order.checklist_ids), 2, "checklist of the default work type")
         order.action_plan()

@@ -24,9 +24,7 @@ class FieldInvoicingCase(AccountTestInvoicingCommon):
         cls.labour = cls._create_product(
             name="Labour", type="service", lst_price=60.0, uom_id=cls.uom_hour.id
         )
-        cls.travel_product = cls._create_product(
-            name="Travel costs", type="service", lst_price=0.0
-        )
+        cls.travel_product = cls._create_product(name="Travel costs", type="service", lst_price=0.0)
         cls.work_type = cls.env["field.work.type"].create(
             {"name": "Boiler service", "labour_product_id": cls.labour.id}
         )
@@ -364,9 +362,7 @@ class TestInvoicing(FieldInvoicingCase):
             lines=[self._line(self.material, 2.0), self._line(self.labour, 1.0)],
         )
         self.assertEqual(order_2.company_id, company_2)
-        both = (order_1 | order_2).with_context(
-            allowed_company_ids=[self.company.id, company_2.id]
-        )
+        both = (order_1 | order_2).with_context(allowed_company_ids=[self.company.id, company_2.id])
         invoices = both._create_invoices()
         self.assertEqual(len(invoices), 2)
         invoice_2 = invoices.filtered(lambda move: move.company_id == company_2)

@@ -103,9 +103,7 @@ class TestTravelCosts(FieldInvoicingCase):
         # the recorded kilometres are charged through the travel line only
         self.assertEqual(kilometres.qty_to_invoice, 0.0)
         invoice = order._create_invoices()
-        self.assertEqual(
-            invoice.invoice_line_ids.product_id, self.material | self.travel_product
-        )
+        self.assertEqual(invoice.invoice_line_ids.product_id, self.material | self.travel_product)
         self.assertEqual(invoice.amount_untaxed, 2 * 12.5 + 45.0)
 
     def test_estimated_from_coordinates(self):
@@ -172,9 +170,7 @@ class TestTravelCosts(FieldInvoicingCase):
             | self._order()
         )
         orders.action_compute_travel_costs()
-        self.assertEqual(
-            [bool(self._travel_lines(order)) for order in orders], [True, True, False]
-        )
+        self.assertEqual([bool(self._travel_lines(order)) for order in orders], [True, True, False])
 
     def test_settings(self):
         settings = self.env["res.config.settings"].create(
