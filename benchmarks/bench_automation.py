@@ -37,8 +37,10 @@ superuser instead.
 """
 
 import argparse
+import statistics
 import sys
 import time
+from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from unittest.mock import patch
@@ -75,6 +77,7 @@ class Meter:
         self.env = env
         self.cpu = CpuClock(env.cr)
         self.results = {}
+        self.runs = defaultdict(list)  # name: the result of each run, in order
 
     @contextmanager
     def __call__(self, name):
@@ -92,6 +95,7 @@ class Meter:
             "cpu": self.cpu() - cpu_start,
             "queries": cr.sql_log_count - queries,
         }
+        self.runs[name].append(dict(result))
         # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
         # of the wall-clock and of the CPU times separately
         best = self.results.setdefault(name, result)
@@ -442,6 +446,17 @@ def main(argv=None):
             f"ratio {labels[name]} / no rules: {ratio:.2f} wall clock, {cpu_ratio:.2f} "
             f"{cpu_label} (target <= 1.5: {verdict})"
         )
+        if len(meter.runs[name]) > 1:
+            # each run against the run without rules of the same round, a few seconds apart
+            rounds = list(zip(meter.runs[name], meter.runs["none"], strict=True))
+            walls = [run["seconds"] / ref["seconds"] for run, ref in rounds]
+            cpus = [run["cpu"] / ref["cpu"] for run, ref in rounds]
+            out(
+                f"  round by round: median {statistics.median(walls):.2f} wall clock, "
+                f"{statistics.median(cpus):.2f} CPU (rounds: "
+                + ", ".join(f"{ratio:.2f}" for ratio in walls)
+                + ")"
+            )
     out("rolled back: the database is unchanged")
     return results
 

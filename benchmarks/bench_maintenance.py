@@ -28,9 +28,11 @@ the database is left as it was.
 import argparse
 import logging
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -82,6 +84,7 @@ class Meter:
         self.cpu = CpuClock(cr)
         self.use_tracemalloc = use_tracemalloc
         self.results = {}
+        self.runs = defaultdict(list)  # name: the result of each run, in order
 
     @contextmanager
     def __call__(self, name):
@@ -102,6 +105,7 @@ class Meter:
         if self.use_tracemalloc:
             result["peak_python_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
+        self.runs[name].append(dict(result))
         # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
         # of the wall-clock and of the CPU times separately
         best = self.results.setdefault(name, result)
@@ -316,6 +320,17 @@ def main(argv=None):
             f"{(oca['queries'] / oca_orders) / max(phase['queries'] / max(orders, 1), 1e-9):.0f}x "
             "fewer queries"
         )
+        if len(meter.runs["oca_generation"]) > 1:
+            # each of our runs against OCA's run that followed it
+            rounds = list(zip(meter.runs["generation"], meter.runs["oca_generation"], strict=True))
+            walls = [theirs["seconds"] / ours["seconds"] for ours, theirs in rounds]
+            cpus = [theirs["cpu_seconds"] / ours["cpu_seconds"] for ours, theirs in rounds]
+            out(
+                f"  round by round: median {statistics.median(walls):.1f}x wall clock, "
+                f"{statistics.median(cpus):.1f}x {cpu_label} (rounds: "
+                + ", ".join(f"{ratio:.1f}x" for ratio in walls)
+                + ")"
+            )
     out("rolled back: the database is unchanged")
     return results
 

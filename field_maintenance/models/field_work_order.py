@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import clean_context, float_compare, float_is_zero, format_amount, formatLang
 
+from .tools import assign_by_value
+
 WORK_ORDER_STATES = [
     ("draft", "Draft"),
     ("planned", "Planned"),
@@ -338,16 +340,21 @@ class FieldWorkOrder(models.Model):
         "line_ids.display_type",
     )
     def _compute_amounts(self):
+        totals, hours = {}, []
         for order in self:
-            untaxed = hours = 0.0
+            order_total = order_hours = 0.0
             for line in order.line_ids:
                 if line.display_type:
                     continue
-                untaxed += line.price_subtotal
+                order_total += line.price_subtotal
                 if line.line_type == "labour":
-                    hours += line.quantity
-            order.amount_untaxed = untaxed
-            order.labour_hours = hours
+                    order_hours += line.quantity
+            totals[order.id] = order_total
+            hours.append(order_hours)
+        # amounts in the currency of each company (see assign_by_value)
+        for orders in self.grouped("company_id").values():
+            assign_by_value(orders, "amount_untaxed", [totals[id_] for id_ in orders._ids])
+        assign_by_value(self, "labour_hours", hours)
 
     @api.depends("state", "priority")
     def _compute_color(self):
@@ -938,12 +945,13 @@ class FieldWorkOrder(models.Model):
 
     @api.depends("sla_policy_id", "sla_start_date")
     def _compute_sla_deadlines(self):
-        for order in self:
-            policy = order.sla_policy_id
-            if policy and order.sla_start_date:
-                deadlines = policy._deadlines(order.sla_start_date)
-            else:
-                deadlines = {"response": (False, False), "resolution": (False, False)}
+        with_policy = self.filtered(lambda order: order.sla_policy_id and order.sla_start_date)
+        without = self - with_policy
+        # at once for the work orders without SLA, e.g. generated maintenance visits
+        without.sla_response_deadline = without.sla_response_risk_date = False
+        without.sla_resolution_deadline = without.sla_resolution_risk_date = False
+        for order in with_policy:
+            deadlines = order.sla_policy_id._deadlines(order.sla_start_date)
             order.sla_response_deadline, order.sla_response_risk_date = deadlines["response"]
             order.sla_resolution_deadline, order.sla_resolution_risk_date = deadlines["resolution"]
         self.env["base.automation"]._fm_sla_deadlines_changed(self)
@@ -988,8 +996,8 @@ class FieldWorkOrder(models.Model):
         "sla_resolved_on",
     )
     def _compute_sla_failed(self):
-        for order in self:
-            order.sla_failed = bool(
+        def failed(order):
+            return bool(
                 (
                     order.sla_responded_on
                     and order.sla_response_deadline
@@ -1001,6 +1009,8 @@ class FieldWorkOrder(models.Model):
                     and order.sla_resolved_on > order.sla_resolution_deadline
                 )
             )
+
+        assign_by_value(self, "sla_failed", [failed(order) for order in self])
 
     @api.depends(
         "state",

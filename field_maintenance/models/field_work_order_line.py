@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero, float_round
 
+from .tools import assign_by_value
+
 
 class FieldWorkOrderLine(models.Model):
     _name = "field.work.order.line"
@@ -125,16 +127,18 @@ class FieldWorkOrderLine(models.Model):
     @api.depends("quantity", "price_unit", "discount", "display_type")
     def _compute_price_subtotal(self):
         currencies = {}  # company: currency, read once per batch
+        subtotals = []
         for line in self:
             if line.display_type:
-                line.price_subtotal = 0.0
+                subtotals.append(0.0)
                 continue
             company = line.work_order_id.company_id
             if company not in currencies:
                 currencies[company] = company.currency_id
             currency = currencies[company]
             subtotal = line.quantity * line.price_unit * (1 - (line.discount or 0.0) / 100.0)
-            line.price_subtotal = currency.round(subtotal) if currency else subtotal
+            subtotals.append(currency.round(subtotal) if currency else subtotal)
+        assign_by_value(self, "price_subtotal", subtotals)
 
     @api.onchange("line_type")
     def _onchange_line_type(self):
@@ -191,12 +195,11 @@ class FieldWorkOrderLine(models.Model):
         """Quantity on customer invoices minus credit notes, cancelled ones excluded (as
         sale computes the invoiced quantity of order lines)."""
         precision = self.env["decimal.precision"].precision_get("Product Unit")
-        for line in self:
+        # lines being created are on no invoice yet
+        new_lines = self.filtered(lambda line: not line._origin)
+        new_lines.qty_invoiced = 0.0
+        for line in self - new_lines:
             quantity = 0.0
-            if not line._origin:
-                # a line being created is on no invoice yet
-                line.qty_invoiced = quantity
-                continue
             for invoice_line in line.invoice_line_ids:
                 move = invoice_line.move_id
                 if move.state == "cancel" or invoice_line.display_type != "product":
@@ -227,13 +230,14 @@ class FieldWorkOrderLine(models.Model):
     )
     def _compute_qty_to_invoice(self):
         precision = self.env["decimal.precision"].precision_get("Product Unit")
-        for line in self:
-            if line.work_order_id.state == "done" and line._fm_is_billable():
-                line.qty_to_invoice = float_round(
-                    line.quantity - line.qty_invoiced, precision_digits=precision
-                )
-            else:
-                line.qty_to_invoice = 0.0
+        billable = self.filtered(
+            lambda line: line.work_order_id.state == "done" and line._fm_is_billable()
+        )
+        (self - billable).qty_to_invoice = 0.0  # at once: most lines of a batch
+        for line in billable:
+            line.qty_to_invoice = float_round(
+                line.quantity - line.qty_invoiced, precision_digits=precision
+            )
 
     def _fm_is_distance_record(self):
         """Travel line in a length unit: kilometres recorded by the technician."""

@@ -386,6 +386,32 @@ class TestInvoicing(FieldInvoicingCase):
             order_3.with_user(billing_user)._create_invoices()
         self.assertFalse(order_3.invoice_ids)
 
+    def test_amounts_of_a_batch_in_the_currency_of_each_company(self):
+        """Work orders of companies with different currencies, created and computed in one
+        batch, each get their amount rounded in their own company's currency."""
+        yen = self.env.ref("base.JPY")
+        yen.active = True
+        company_2 = self.setup_other_company(name="Koeltechniek KK", currency_id=yen.id)["company"]
+        self.env.user.company_ids |= company_2
+        line = {"line_type": "other", "name": "Odd amount", "quantity": 1.0, "price_unit": 10.6}
+        orders = (
+            self.env["field.work.order"]
+            .with_context(allowed_company_ids=[self.company.id, company_2.id])
+            .create(
+                [
+                    {
+                        "partner_id": self.customer.id,
+                        "company_id": company.id,
+                        "line_ids": [Command.create(dict(line)), Command.create(dict(line))],
+                    }
+                    for company in (self.company, company_2, self.company)
+                ]
+            )
+        )
+        self.assertEqual(orders.mapped("currency_id"), self.company.currency_id | yen)
+        self.assertEqual(orders.mapped("amount_untaxed"), [21.2, 22.0, 21.2])
+        self.assertEqual(orders[1].line_ids.mapped("price_subtotal"), [11.0, 11.0])
+
     def test_query_count_does_not_grow_per_work_order(self):
         """Invoicing 20 work orders costs about as many queries as invoicing 10: the
         invoices are prepared from prefetched data and all created in one batch."""
