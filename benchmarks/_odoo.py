@@ -2,6 +2,7 @@
 existing database, with the same options as the Odoo server."""
 
 import os
+import statistics
 import time
 
 
@@ -60,3 +61,18 @@ class CpuClock:
 
     def __call__(self):
         return time.process_time() + self._backend_seconds()
+
+
+def round_by_round(numerators, denominators, cpu_key, cpu_label, fmt=".2f", suffix=""):
+    """Line of the ratios of runs measured in the same round (a few seconds apart, so
+    both slowed alike by the rest of a shared machine): their median, wall clock and CPU,
+    and each round's wall-clock ratio."""
+    rounds = list(zip(numerators, denominators, strict=True))
+    walls = [num["seconds"] / den["seconds"] for num, den in rounds]
+    cpus = [num[cpu_key] / den[cpu_key] for num, den in rounds]
+    return (
+        f"  round by round: median {statistics.median(walls):{fmt}}{suffix} wall clock, "
+        f"{statistics.median(cpus):{fmt}}{suffix} {cpu_label} (rounds: "
+        + ", ".join(f"{ratio:{fmt}}{suffix}" for ratio in walls)
+        + ")"
+    )

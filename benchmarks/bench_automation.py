@@ -37,7 +37,6 @@ superuser instead.
 """
 
 import argparse
-import statistics
 import sys
 import time
 from collections import defaultdict
@@ -45,7 +44,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from unittest.mock import patch
 
-from _odoo import CpuClock, add_connection_arguments, odoo_args
+from _odoo import CpuClock, add_connection_arguments, odoo_args, round_by_round
 
 
 def parse_args(argv=None):
@@ -447,16 +446,8 @@ def main(argv=None):
             f"{cpu_label} (target <= 1.5: {verdict})"
         )
         if len(meter.runs[name]) > 1:
-            # each run against the run without rules of the same round, a few seconds apart
-            rounds = list(zip(meter.runs[name], meter.runs["none"], strict=True))
-            walls = [run["seconds"] / ref["seconds"] for run, ref in rounds]
-            cpus = [run["cpu"] / ref["cpu"] for run, ref in rounds]
-            out(
-                f"  round by round: median {statistics.median(walls):.2f} wall clock, "
-                f"{statistics.median(cpus):.2f} CPU (rounds: "
-                + ", ".join(f"{ratio:.2f}" for ratio in walls)
-                + ")"
-            )
+            # each run against the run without rules of the same round
+            out(round_by_round(meter.runs[name], meter.runs["none"], "cpu", cpu_label))
     out("rolled back: the database is unchanged")
     return results
 

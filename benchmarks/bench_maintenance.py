@@ -28,7 +28,6 @@ the database is left as it was.
 import argparse
 import logging
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
@@ -36,7 +35,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 
-from _odoo import CpuClock, add_connection_arguments, odoo_args
+from _odoo import CpuClock, add_connection_arguments, odoo_args, round_by_round
 
 _logger = logging.getLogger("bench_maintenance")
 
@@ -321,16 +320,15 @@ def main(argv=None):
             "fewer queries"
         )
         if len(meter.runs["oca_generation"]) > 1:
-            # each of our runs against OCA's run that followed it
-            rounds = list(zip(meter.runs["generation"], meter.runs["oca_generation"], strict=True))
-            walls = [theirs["seconds"] / ours["seconds"] for ours, theirs in rounds]
-            cpus = [theirs["cpu_seconds"] / ours["cpu_seconds"] for ours, theirs in rounds]
-            out(
-                f"  round by round: median {statistics.median(walls):.1f}x wall clock, "
-                f"{statistics.median(cpus):.1f}x {cpu_label} (rounds: "
-                + ", ".join(f"{ratio:.1f}x" for ratio in walls)
-                + ")"
-            )
+            # OCA's time per order over ours, each of our runs against OCA's that followed it
+            per_order = [
+                [{key: run[key] / count for key in ("seconds", "cpu_seconds")} for run in runs]
+                for runs, count in (
+                    (meter.runs["oca_generation"], oca_orders),
+                    (meter.runs["generation"], orders),
+                )
+            ]
+            out(round_by_round(*per_order, "cpu_seconds", cpu_label, fmt=".1f", suffix="x"))
     out("rolled back: the database is unchanged")
     return results
 
