@@ -30,7 +30,14 @@ from odoo import Command, api, fields, models
 from odoo.fields import Domain
 from odoo.tools import safe_eval
 
-from odoo.addons.base_automation.models.base_automation import DATE_RANGE, TIME_TRIGGERS
+from odoo.addons.base_automation.models.base_automation import (
+    DATE_RANGE,
+    TIME_TRIGGERS,
+    WRITE_TRIGGERS,
+)
+from odoo.addons.base_automation.models.base_automation import (
+    BaseAutomation as NativeBaseAutomation,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -129,6 +136,10 @@ PENDING_SLA_KEY = "field_maintenance.sla_orders"
 
 class BaseAutomation(models.Model):
     _inherit = "base.automation"
+
+    # the watched fields decide which recomputations go through the rules (see
+    # _fm_patch_recomputations): changing them re-patches the models, as the trigger does
+    CRITICAL_FIELDS = [*NativeBaseAutomation.CRITICAL_FIELDS, "trigger_field_ids"]
 
     fm_trigger = fields.Selection(
         FM_TRIGGERS,
@@ -291,26 +302,34 @@ class BaseAutomation(models.Model):
             return None
         if self.trigger in TIME_TRIGGERS and not self.env.context.get("fm_isolated"):
             return self._fm_process_isolated(records, domain_post)
+        if not self._fm_watched_fields_changed():
+            return None
 
         # --- native bookkeeping (see base_automation._process) ---
+        # The records kept in the bookkeeping are in an environment without context:
+        # kept in the environments of the rule, they would keep these (and everything
+        # their contexts hold) alive until the end of the transaction, and each new
+        # environment is looked up among the live ones.
         caller_done = automation_done = self.env.context.get("__action_done", {})
         records_done = automation_done.get(self, records.browse())
         records -= records_done
         if not records:
             return None
+        plain = records.env(context={})
+        key = self.with_env(self.env(context={}))
         automation = self
         if self.env.context.get("__action_feedback"):
-            automation_done[self] = records_done + records
+            automation_done[key] = (records_done + records).with_env(plain)
         else:
             automation_done = dict(automation_done)
-            automation_done[self] = records_done + records
+            automation_done[key] = (records_done + records).with_env(plain)
             automation = self.with_context(__action_done=automation_done)
             records = records.with_context(__action_done=automation_done)
         records = automation._fm_filter_trigger_fields(records)
-        automation_done[self] = records_done + records
+        automation_done[key] = (records_done + records).with_env(plain)
         # also in the caller's bookkeeping: a recomputation inside the same write
         # (e.g. the planned end after the planned start) does not fire it again
-        caller_done[self] = caller_done.get(self, records.browse()) | records
+        caller_done[key] = (caller_done.get(key, records.browse()) | records).with_env(plain)
         if not records:
             return None
         if "date_automation_last" in records._fields:
@@ -342,6 +361,17 @@ class BaseAutomation(models.Model):
         automation.with_context(**common).env.flush_all()
         return None
 
+    def _fm_watched_fields_changed(self):
+        """False when the write or recomputation being processed changed none of the
+        fields the rule watches (the native wrappers give the old values of what they
+        change): no record can fire it, so it skips its bookkeeping too. A rule that
+        watches no field, or a creation, may fire."""
+        old_values = self.env.context.get("old_values")
+        if old_values is None:
+            return True
+        names = self.sudo().trigger_field_ids.mapped("name")
+        return not names or not set().union(*old_values.values()).isdisjoint(names)
+
     def _fm_filter_trigger_fields(self, records):
         """The records on which a watched field changed: the native
         ``_check_trigger_fields`` for a whole batch at once."""
@@ -349,12 +379,14 @@ class BaseAutomation(models.Model):
         old_values = self.env.context.get("old_values")
         if not names or old_values is None:
             return records
-        changed = []
-        for record in records:
-            old = old_values.get(record.id, {})
-            if any(name in old and record[name] != old[name] for name in names):
-                changed.append(record.id)
-        return records.browse(changed)
+        changed = set()
+        for name in names:
+            getter = records._fields[name].__get__
+            for record in records:
+                old = old_values.get(record.id)
+                if old and name in old and getter(record) != old[name]:
+                    changed.add(record.id)
+        return records.browse([id_ for id_ in records._ids if id_ in changed])
 
     def _fm_process_isolated(self, records, domain_post=None):
         """Run a time-based rule record per record, each in a savepoint."""
@@ -492,7 +524,43 @@ class BaseAutomation(models.Model):
             method = make_create()
             method.origin = model_class.create
             model_class.create = method
+        self._fm_patch_recomputations()
         return result
+
+    def _fm_patch_recomputations(self):
+        """Recomputing a stored computed field goes through the native "on update"
+        wrapper, which reads the old values of every recomputed record and filters them
+        with every "on update" rule of the model, even when no rule watches that field
+        (the rules then find nothing changed). Go straight to the computation for the
+        fields no rule watches; a model with a rule that watches every field keeps the
+        native wrapper as it is."""
+        watched = {}  # model: names of the fields its rules watch; None: every field
+        for rule in self.with_context(active_test=True).search([("trigger", "in", WRITE_TRIGGERS)]):
+            names = set(rule.trigger_field_ids.mapped("name"))
+            if rule.model_name in watched and watched[rule.model_name] is None:
+                continue
+            watched[rule.model_name] = (
+                (watched.get(rule.model_name, set()) | names) if names else None
+            )
+
+        def make_compute_field_value(native, names):
+            def _compute_field_value(self, field):
+                if names.isdisjoint(
+                    computed.name for computed in self.pool.field_computed[field] if computed.store
+                ):
+                    return native.origin(self, field)
+                return native(self, field)
+
+            return _compute_field_value
+
+        for model_name, names in watched.items():
+            if names is None or model_name not in self.env:
+                continue
+            model_class = self.env.registry[model_name]
+            native = model_class.__dict__.get("_compute_field_value")
+            if getattr(native, "origin", None) is None:
+                continue  # not patched by the native engine
+            model_class._compute_field_value = make_compute_field_value(native, names)
 
     @api.model
     def _cron_process_time_based_actions(self):

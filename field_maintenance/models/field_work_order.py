@@ -1162,22 +1162,23 @@ class FieldWorkOrder(models.Model):
         type's labour product) remains to be invoiced, 'invoiced' when everything billable
         is on an invoice, even a draft one, 'no' otherwise and before the work is done."""
         precision = self.env["decimal.precision"].precision_get("Product Unit")
+        statuses = []
         for order in self:
-            if order.state != "done":
-                order.invoice_status = "no"
-                continue
-            lines = order.line_ids.filtered(lambda line: not line.display_type)
-            if order._fm_needs_labour_line() or any(
-                float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) > 0
-                for line in lines
-            ):
-                order.invoice_status = "to_invoice"
-            elif any(
-                not float_is_zero(line.qty_invoiced, precision_digits=precision) for line in lines
-            ):
-                order.invoice_status = "invoiced"
-            else:
-                order.invoice_status = "no"
+            status = "no"
+            if order.state == "done":
+                lines = order.line_ids.filtered(lambda line: not line.display_type)
+                if order._fm_needs_labour_line() or any(
+                    float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) > 0
+                    for line in lines
+                ):
+                    status = "to_invoice"
+                elif any(
+                    not float_is_zero(line.qty_invoiced, precision_digits=precision)
+                    for line in lines
+                ):
+                    status = "invoiced"
+            statuses.append(status)
+        assign_by_value(self, "invoice_status", statuses)
 
     def _fm_price_date(self, default=None):
         """Date of the price agreements that apply: when the work was (or is planned to be)
@@ -1679,11 +1680,13 @@ class FieldWorkOrder(models.Model):
         help="Due date of the periodic maintenance this work order is the visit of. When the "
         "work order is done, the plan's next due date moves one interval further.",
     )
+    # not tracked on the work order (a related field inherits the tracking of its target):
+    # the plan logs its own changes, and each write of a work order would read them
     maintenance_plan_state = fields.Selection(
-        related="maintenance_plan_id.state", string="Maintenance Plan Status"
+        related="maintenance_plan_id.state", string="Maintenance Plan Status", tracking=False
     )
     maintenance_next_date = fields.Date(
-        related="maintenance_plan_id.next_date", string="Next Maintenance"
+        related="maintenance_plan_id.next_date", string="Next Maintenance", tracking=False
     )
     maintenance_interval_label = fields.Char(
         related="maintenance_plan_id.interval_label", string="Maintenance Interval"

@@ -434,7 +434,6 @@ class IrActionsServer(models.Model):
             "mail.mail_activity_data_todo", raise_if_not_found=False
         )
         model_id = self.env["ir.model"]._get_id(records._name)
-        records.mapped("display_name")  # one read for the tasks' "linked to", not one each
         date_field = self.fm_task_date_field_id.name
         delta = relativedelta(
             **{self.fm_task_deadline_range_type or "days": self.fm_task_deadline_range}
@@ -473,7 +472,7 @@ class IrActionsServer(models.Model):
         Activity = self.env["mail.activity"]
         if not self.fm_task_notify:
             Activity = Activity.with_context(mail_activity_quick_update=True)
-        Activity.create(vals_list)
+        Activity._fm_create_batch(vals_list)
         return False
 
     def _run_action_fm_email_multi(self, eval_context=None):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 ACTIVITY_PRIORITIES = [
     ("0", "Normal"),
@@ -33,3 +33,60 @@ class MailActivity(models.Model):
         string="Started On",
         help="Set when the task was created as already started.",
     )
+
+    @api.model
+    def _fm_create_batch(self, vals_list):
+        """Create active tasks for many records at once (rules, SLA escalations):
+        ``create()``, with the values the ORM would otherwise compute record by record
+        given up front. The model name (``res_model``: Odoo computes it on a draft record
+        per task), the document name, the assignee's time zone and the done date are what
+        their computations give; they are written with the tasks instead of updated
+        after. Each of ``vals_list`` gives ``res_model_id`` and ``res_id``."""
+        models_by_id = {
+            model.id: model.model
+            for model in self.env["ir.model"]
+            .sudo()
+            .browse({vals["res_model_id"] for vals in vals_list})
+        }
+        names = {}
+        for model_name in set(models_by_id.values()):
+            res_ids = {
+                vals["res_id"]
+                for vals in vals_list
+                if models_by_id[vals["res_model_id"]] == model_name
+            }
+            for record in self.env[model_name].sudo().browse(res_ids):
+                names[model_name, record.id] = record.display_name
+        user_ids = {vals["user_id"] for vals in vals_list if vals.get("user_id")}
+        tz_by_user = {user.id: user.tz for user in self.env["res.users"].sudo().browse(user_ids)}
+        given = {
+            "res_name": lambda vals: names[models_by_id[vals["res_model_id"]], vals["res_id"]],
+            "user_tz": lambda vals: tz_by_user.get(vals.get("user_id"), False),
+            "date_done": lambda vals: False,  # active tasks
+        }
+        activities = self.with_context(fm_precomputed_res_model=True).create(
+            [
+                {**vals, "active": True, **{fname: value(vals) for fname, value in given.items()}}
+                for vals in vals_list
+            ]
+        )
+        # the given values are the computed ones: no second computation, no update
+        for fname in given:
+            self.env.remove_to_compute(self._fields[fname], activities)
+        return activities.with_env(self.env)
+
+    def _add_precomputed_values(self, vals_list):
+        # the model name of _fm_create_batch(), from the model (cached) instead of a
+        # draft record per task; the ORM drops given values of read-only precomputed
+        # fields before this point
+        if self.env.context.get("fm_precomputed_res_model"):
+            todo = [vals for vals in vals_list if vals.get("res_model_id")]
+            names = {
+                model.id: model.model
+                for model in self.env["ir.model"]
+                .sudo()
+                .browse({vals["res_model_id"] for vals in todo})
+            }
+            for vals in todo:
+                vals.setdefault("res_model", names[vals["res_model_id"]])
+        return super()._add_precomputed_values(vals_list)

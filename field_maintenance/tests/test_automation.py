@@ -265,6 +265,49 @@ class TestAutomationActions(AutomationCase, MockEmail, SMSCase):
         self.assertFalse(relative.fm_date_started)
         self.assertFalse(relative.fm_responsible_user_id)
 
+    def test_tasks_of_a_batch_have_what_odoo_computes(self):
+        """Tasks created for many work orders at once get the document, the assignee's time
+        zone and the state that Odoo computes for a task scheduled by hand."""
+        self.technician.tz = "Europe/Brussels"
+        orders = self._planned_work_order() | self._planned_work_order(summary="Heat pump")
+        self._rule(
+            "wo_state_changed",
+            [
+                self._task_action(
+                    "Prepare", fm_task_user_type="generic", fm_task_user_field="user_id"
+                )
+            ],
+        )
+        orders.action_ready()
+        by_hand = orders[0].activity_schedule(
+            "mail.mail_activity_data_todo", summary="By hand", user_id=self.technician.id
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()  # read back from the database
+        tasks = self._tasks(orders, "Prepare")
+        self.assertEqual(len(tasks), 2)
+        for order in orders:
+            task = tasks.filtered(lambda task, order=order: task.res_id == order.id)
+            self.assertRecordValues(
+                task,
+                [
+                    {
+                        "res_model": "field.work.order",
+                        "res_model_id": by_hand.res_model_id.id,
+                        "res_name": order.display_name,
+                        "user_id": self.technician.id,
+                        "user_tz": "Europe/Brussels",
+                        "active": True,
+                        "date_done": False,
+                        "state": by_hand.state,
+                    }
+                ],
+            )
+        self.assertEqual(by_hand.user_tz, "Europe/Brussels")
+        self.assertEqual(by_hand.res_name, orders[0].display_name)
+        # the assignee follows the work orders, as for any task assigned to them
+        self.assertIn(self.technician.partner_id, orders[1].message_partner_ids)
+
     def _scheduled_mails(self):
         return self.env["field.scheduled.mail"].search(
             [("template_id", "=", self.mail_template.id)]
@@ -758,6 +801,33 @@ class TestAutomationSafety(AutomationCase):
         self.assertEqual(len(order.follow_up_ids), 1)
         self.assertEqual(len(order.follow_up_ids.follow_up_ids), 1)
         self.assertFalse(order.follow_up_ids.follow_up_ids.follow_up_ids)
+
+    def test_rule_on_a_computed_field_fires_when_it_is_recomputed(self):
+        """Rules watching a stored computed field fire when Odoo recomputes it; rules
+        watching other fields of the same model leave it alone."""
+        Fields = self.env["ir.model.fields"]
+        self._rule("wo_state_changed", [self._task_action("Status changed")])
+        rule = self._rule(
+            False,  # a native rule
+            [self._task_action("Invoice it")],
+            model_id=self.env["ir.model"]._get_id("field.work.order"),
+            trigger="on_write",
+            trigger_field_ids=[Command.set(Fields._get("field.work.order", "priority").ids)],
+            filter_domain="[('invoice_status', '=', 'to_invoice')]",
+        )
+        # edited in the rule editor: now it watches the invoice status
+        rule.trigger_field_ids = [
+            Command.set(Fields._get("field.work.order", "invoice_status").ids)
+        ]
+        order = self._order_in_state(
+            "in_progress",
+            line_ids=[Command.create({"product_id": self.material.id, "quantity": 1})],
+        )
+        self.assertFalse(self._tasks(order, "Invoice it"))
+        order.action_done()  # writes the status; the invoice status is recomputed
+        self.assertEqual(order.invoice_status, "to_invoice")
+        self.assertEqual(len(self._tasks(order, "Invoice it")), 1)
+        self.assertEqual(len(self._tasks(order, "Status changed")), 3)  # ready, started, done
 
     def test_technician_trigger_never_gets_access_error(self):
         """A technician's completion runs rules as superuser: the follow-up is

@@ -328,8 +328,9 @@ class TestMaintenancePlan(MaintenancePlanCase):
         order.action_done()
         self.assertEqual(plan.next_date, next_date, "the origin visit is already counted")
 
-    def test_technician_completes_visit(self):
-        plan = self._plan()
+    def _planned_visit(self, plan):
+        """A work order of ``plan``, planned for the technician a few days before the
+        due date."""
         order = self.env["field.work.order"].create(
             {
                 "maintenance_plan_id": plan.id,
@@ -338,9 +339,29 @@ class TestMaintenancePlan(MaintenancePlanCase):
             }
         )
         order.action_plan()
+        return order
+
+    def test_technician_completes_visit(self):
+        plan = self._plan()
+        order = self._planned_visit(plan)
         order.with_user(self.technician).action_start()
         order.with_user(self.technician).action_done()
         self.assertEqual(plan.next_date, date(2028, 3, 15))
+
+    def test_completed_visit_logs_only_its_own_changes(self):
+        """Completing a visit moves the plan's next date: the plan's history says so, the
+        work order's history shows the work order's own changes."""
+        plan = self._plan()
+        order = self._planned_visit(plan)
+        order.action_start()
+        self.env.cr.precommit.run()  # end of the request that planned and started it
+        order.with_context(tracking_disable=False).action_done()
+        self.env.cr.precommit.run()
+        self.assertEqual(plan.next_date, date(2028, 3, 15))
+        tracked = order.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("state", tracked)
+        self.assertNotIn("maintenance_next_date", tracked)
+        self.assertNotIn("maintenance_plan_state", tracked)
 
     def test_cancelled_visit_can_be_rescheduled(self):
         plan = self._plan()
