@@ -45,7 +45,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from unittest.mock import patch
 
-from _odoo import CpuClock, add_connection_arguments, odoo_args, round_by_round
+from _odoo import CallCounter, CpuClock, add_connection_arguments, odoo_args, round_by_round
 
 
 def parse_args(argv=None):
@@ -55,6 +55,12 @@ def parse_args(argv=None):
     parser.add_argument("--superuser", action="store_true", help="run as the superuser")
     parser.add_argument(
         "--skip-unbatched", action="store_true", help="skip the run without batching"
+    )
+    parser.add_argument(
+        "--count-calls",
+        action="store_true",
+        help="also count the Python function calls of each case, in one more run of each: "
+        "a ratio that the load of the machine does not change",
     )
     parser.add_argument(
         "--repeat",
@@ -78,21 +84,31 @@ class Meter:
         self.cpu = CpuClock(env.cr)
         self.results = {}
         self.runs = defaultdict(list)  # name: the result of each run, in order
+        self.calls = {}  # name: Python function calls of a run (--count-calls)
+
+    def _end_request(self):
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # what the end of the request does: tracking messages
+        self.env.cr.flush()
 
     @contextmanager
-    def __call__(self, name):
+    def __call__(self, name, count_calls=False):
         cr = self.env.cr
         self.env.invalidate_all()
         # the garbage of the previous runs (environments kept by reference cycles, which
         # Odoo looks through whenever it makes a new one) does not slow this one
         gc.collect()
+        if count_calls:
+            with CallCounter() as counter:
+                yield
+                self._end_request()
+            self.calls[name] = counter.calls
+            return
         queries = cr.sql_log_count
         start = time.perf_counter()
         cpu_start = self.cpu()
         yield
-        self.env.flush_all()
-        cr.precommit.run()  # what the end of the request does: tracking messages, ...
-        cr.flush()
+        self._end_request()
         result = {
             "seconds": time.perf_counter() - start,
             "cpu": self.cpu() - cpu_start,
@@ -365,7 +381,7 @@ def main(argv=None):
             user_env = env if args.superuser else env(user=fixtures["dispatcher"])
             Rules = env["base.automation"]
 
-            def run_once(name, specs=None, unbatched=False):
+            def run_once(name, specs=None, unbatched=False, count_calls=False):
                 env.flush_all()
                 cr.flush()
                 cr.execute("SAVEPOINT bench_automation")
@@ -376,8 +392,14 @@ def main(argv=None):
                     if unbatched
                     else nullcontext()
                 )
-                with batching, meter(name):
+                with batching, meter(name, count_calls):
                     orders.action_ready()
+                if count_calls:
+                    cr.execute("ROLLBACK TO SAVEPOINT bench_automation")
+                    env.invalidate_all()
+                    if rules:
+                        Rules._update_registry()
+                    return
                 counts[name] = {
                     "lines": len(orders.sudo().line_ids),
                     "tasks": env["mail.activity"].search_count(
@@ -409,6 +431,9 @@ def main(argv=None):
                 for name, specs, unbatched in cases:
                     run_once(name, specs, unbatched)
             run_once("native", native_rules(env, fixtures))  # slow: once
+            if args.count_calls:
+                for name, specs, unbatched in cases:
+                    run_once(name, specs, unbatched, count_calls=True)
         finally:
             cr.rollback()
             env["base.automation"]._update_registry()
@@ -452,6 +477,16 @@ def main(argv=None):
         if len(meter.runs[name]) > 1:
             # each run against the run without rules of the same round
             out(round_by_round(meter.runs[name], meter.runs["none"], "cpu", cpu_label))
+    if meter.calls:
+        reference_calls = meter.calls["none"]
+        out(
+            "Python function calls (a count of the work done, which the load of the machine "
+            "does not change): "
+            + ", ".join(
+                f"{labels[name]} {calls:,} (x{calls / reference_calls:.3f})"
+                for name, calls in meter.calls.items()
+            )
+        )
     out("rolled back: the database is unchanged")
     return results
 

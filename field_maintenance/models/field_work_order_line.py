@@ -135,6 +135,7 @@ class FieldWorkOrderLine(models.Model):
     @api.depends("quantity", "price_unit", "discount", "display_type")
     def _compute_price_subtotal(self):
         currencies = {}  # company: currency, read once per batch
+        rounded = {}
         subtotals = []
         for line in self:
             if line.display_type:
@@ -145,7 +146,12 @@ class FieldWorkOrderLine(models.Model):
                 currencies[company] = company.currency_id
             currency = currencies[company]
             subtotal = line.quantity * line.price_unit * (1 - (line.discount or 0.0) / 100.0)
-            subtotals.append(currency.round(subtotal) if currency else subtotal)
+            if currency:
+                key = (currency, subtotal)  # lines of a batch mostly share their subtotal
+                if key not in rounded:
+                    rounded[key] = currency.round(subtotal)
+                subtotal = rounded[key]
+            subtotals.append(subtotal)
         assign_by_value(self, "price_subtotal", subtotals)
 
     @api.onchange("line_type")
@@ -203,10 +209,10 @@ class FieldWorkOrderLine(models.Model):
         """Quantity on customer invoices minus credit notes, cancelled ones excluded (as
         sale computes the invoiced quantity of order lines)."""
         precision = self.env["decimal.precision"].precision_get("Product Unit")
-        # lines being created are on no invoice yet
-        new_lines = self.filtered(lambda line: not line._origin)
-        new_lines.qty_invoiced = 0.0
-        for line in self - new_lines:
+        # lines on no invoice (lines being created, most lines of a batch): at once
+        invoiced = self.filtered(lambda line: line._origin and line.invoice_line_ids)
+        (self - invoiced).qty_invoiced = 0.0
+        for line in invoiced:
             quantity = 0.0
             for invoice_line in line.invoice_line_ids:
                 move = invoice_line.move_id
