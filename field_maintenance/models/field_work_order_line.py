@@ -135,7 +135,7 @@ class FieldWorkOrderLine(models.Model):
     @api.depends("quantity", "price_unit", "discount", "display_type")
     def _compute_price_subtotal(self):
         currencies = {}  # company: currency, read once per batch
-        rounded = {}
+        rounded = {}  # lines of a batch mostly share their subtotal
         subtotals = []
         for line in self:
             if line.display_type:
@@ -144,15 +144,62 @@ class FieldWorkOrderLine(models.Model):
             company = line.work_order_id.company_id
             if company not in currencies:
                 currencies[company] = company.currency_id
-            currency = currencies[company]
-            subtotal = line.quantity * line.price_unit * (1 - (line.discount or 0.0) / 100.0)
-            if currency:
-                key = (currency, subtotal)  # lines of a batch mostly share their subtotal
-                if key not in rounded:
-                    rounded[key] = currency.round(subtotal)
-                subtotal = rounded[key]
-            subtotals.append(subtotal)
+            subtotals.append(
+                self._fm_subtotal(
+                    currencies[company], line.quantity, line.price_unit, line.discount, rounded
+                )
+            )
         assign_by_value(self, "price_subtotal", subtotals)
+
+    @api.model
+    def _fm_subtotal(self, currency, quantity, price_unit, discount, rounded):
+        """Subtotal of a line, rounded in ``currency``; ``rounded`` caches the rounding
+        of the values of a batch."""
+        subtotal = quantity * price_unit * (1 - (discount or 0.0) / 100.0)
+        if not currency:
+            return subtotal
+        key = (currency, subtotal)
+        if key not in rounded:
+            rounded[key] = currency.round(subtotal)
+        return rounded[key]
+
+    @api.model
+    def _fm_create_batch(self, vals_list):
+        """Create lines (not sections or notes) on many work orders at once, e.g. the
+        material of an automation rule: ``create()``, with the company, the subtotal and
+        the invoiced quantity (none yet) given instead of computed and written after the
+        insert. Each of ``vals_list`` gives ``work_order_id``, ``quantity`` and
+        ``price_unit``."""
+        orders = self.env["field.work.order"].browse({vals["work_order_id"] for vals in vals_list})
+        companies = {order.id: order.company_id for order in orders}
+        currencies = {company: company.currency_id for company in companies.values()}
+        rounded = {}
+        # the values as the lines hold them (rounded to the digits of their fields)
+        quantity, price_unit, discount = (
+            self._fields[fname].convert_to_cache for fname in ("quantity", "price_unit", "discount")
+        )
+        given_list = []
+        for vals in vals_list:
+            company = companies[vals["work_order_id"]]
+            given_list.append(
+                {
+                    **vals,
+                    "company_id": company.id,
+                    "price_subtotal": self._fm_subtotal(
+                        currencies[company],
+                        quantity(vals["quantity"], self),
+                        price_unit(vals["price_unit"], self),
+                        discount(vals.get("discount", 0.0), self),
+                        rounded,
+                    ),
+                    "qty_invoiced": 0.0,
+                }
+            )
+        lines = self.create(given_list)
+        # the given values are the computed ones: no second computation, no update
+        for fname in ("company_id", "price_subtotal", "qty_invoiced"):
+            self.env.remove_to_compute(self._fields[fname], lines)
+        return lines
 
     @api.onchange("line_type")
     def _onchange_line_type(self):

@@ -617,7 +617,7 @@ class IrActionsServer(models.Model):
                     for order in orders
                 ]
             )
-        Line.create(
+        Line._fm_create_batch(
             [
                 dict(values, work_order_id=order.id, price_unit=price)
                 for order, price in zip(orders, prices, strict=True)

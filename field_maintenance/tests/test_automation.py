@@ -654,38 +654,50 @@ class TestAutomationActions(AutomationCase, MockEmail, SMSCase):
                 {
                     "state": "fm_add_material",
                     "fm_material_product_id": self.material.id,
-                    "fm_material_quantity": 1,
+                    "fm_material_quantity": 3,
                     "fm_material_use_price": True,
-                    "fm_material_price": 9.0,
+                    "fm_material_price": 9.005,  # more digits than prices have
                 },
             ],
         )
         orders = self._order_in_state("in_progress") | self._order_in_state("in_progress")
         orders.action_done()
+        self.env.flush_all()
+        self.env.invalidate_all()  # read back from the database
         for order in orders:
             self.assertEqual(
                 sorted(order.line_ids.mapped(lambda line: (line.quantity, line.price_unit))),
-                [(1.0, 9.0), (2.0, 12.5)],
+                [(2.0, 12.5), (3.0, 9.01)],
             )
             self.assertEqual(set(order.line_ids.mapped("line_type")), {"material"})
-            # the rule prices all the lines at once; a line gets what the same line added
-            # by hand gets
-            by_rule = order.line_ids.filtered(lambda line: line.quantity == 2)
-            added = self.env["field.work.order.line"].create(
-                {"work_order_id": order.id, "product_id": self.material.id, "quantity": 2}
-            )
+            # the rule prices and creates all the lines at once; a line gets what the same
+            # line added by hand gets
             fnames = [
                 "name",
                 "product_uom_id",
                 "price_unit",
                 "price_subtotal",
                 "company_id",
+                "currency_id",
                 "qty_invoiced",
                 "qty_to_invoice",
             ]
+            for by_rule, vals in [
+                (order.line_ids.filtered(lambda line: line.quantity == 2), {"quantity": 2}),
+                (
+                    order.line_ids.filtered(lambda line: line.quantity == 3),
+                    {"quantity": 3, "price_unit": 9.005},
+                ),
+            ]:
+                added = self.env["field.work.order.line"].create(
+                    {"work_order_id": order.id, "product_id": self.material.id, **vals}
+                )
+                self.assertEqual(
+                    {fname: by_rule[fname] for fname in fnames},
+                    {fname: added[fname] for fname in fnames},
+                )
             self.assertEqual(
-                {fname: by_rule[fname] for fname in fnames},
-                {fname: added[fname] for fname in fnames},
+                order.line_ids.filtered(lambda line: line.quantity == 3)[0].price_subtotal, 27.03
             )
 
     def test_sync_to_external_system(self):

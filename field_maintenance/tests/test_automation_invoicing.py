@@ -56,8 +56,8 @@ class TestAutomationInvoicing(AutomationMixin, FieldInvoicingCase):
                         {
                             "applied_on": "0_product_variant",
                             "product_id": self.material.id,
-                            "compute_price": "fixed",
-                            "fixed_price": 10.0,
+                            "compute_price": "percentage",
+                            "percent_price": 7.3,  # 12.5 - 7.3 % = 11.5875
                         }
                     )
                 ],
@@ -76,8 +76,12 @@ class TestAutomationInvoicing(AutomationMixin, FieldInvoicingCase):
         agreed = self._in_progress(lines=[])
         other = self._in_progress(partner=self.other_customer, lines=[])
         (agreed | other).with_user(self.technician).action_done()
-        self.assertEqual(agreed.line_ids.mapped("price_unit"), [10.0])
-        self.assertEqual(agreed.amount_untaxed, 30.0)
+        self.env.flush_all()
+        self.env.invalidate_all()  # read back from the database
+        # the unit price has the digits of prices; the subtotal is that price times 3
+        self.assertEqual(agreed.line_ids.mapped("price_unit"), [11.59])
+        self.assertEqual(agreed.line_ids.price_subtotal, 34.77)
+        self.assertEqual(agreed.amount_untaxed, 34.77)
         self.assertEqual(other.line_ids.mapped("price_unit"), [12.5])
         self.assertEqual(other.line_ids.qty_to_invoice, 3.0)
 
