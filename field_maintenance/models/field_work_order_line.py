@@ -174,10 +174,15 @@ class FieldWorkOrderLine(models.Model):
         companies = {order.id: order.company_id for order in orders}
         currencies = {company: company.currency_id for company in companies.values()}
         rounded = {}
-        # the values as the lines hold them (rounded to the digits of their fields)
-        quantity, price_unit, discount = (
-            self._fields[fname].convert_to_cache for fname in ("quantity", "price_unit", "discount")
-        )
+        # the values as the lines hold them (rounded to the digits of their fields),
+        # converted once per distinct value
+        held = {}
+
+        def as_held(fname, value):
+            if (fname, value) not in held:
+                held[fname, value] = self._fields[fname].convert_to_cache(value, self)
+            return held[fname, value]
+
         given_list = []
         for vals in vals_list:
             company = companies[vals["work_order_id"]]
@@ -187,9 +192,9 @@ class FieldWorkOrderLine(models.Model):
                     "company_id": company.id,
                     "price_subtotal": self._fm_subtotal(
                         currencies[company],
-                        quantity(vals["quantity"], self),
-                        price_unit(vals["price_unit"], self),
-                        discount(vals.get("discount", 0.0), self),
+                        as_held("quantity", vals["quantity"]),
+                        as_held("price_unit", vals["price_unit"]),
+                        as_held("discount", vals.get("discount", 0.0)),
                         rounded,
                     ),
                     "qty_invoiced": 0.0,
