@@ -1186,6 +1186,19 @@ class FieldWorkOrder(models.Model):
         self.ensure_one()
         return self.date_start or self.planned_date_start or default or fields.Datetime.now()
 
+    def _fm_price_request(self, product, quantity, uom, now=None):
+        """What prices ``quantity`` ``uom`` of ``product`` on this work order with the
+        customer's price agreements: a request of field.work.order.line._fm_prices()."""
+        self.ensure_one()
+        return (
+            self.company_id or self.env.company,
+            self.partner_id,
+            self._fm_price_date(now),
+            product,
+            quantity,
+            uom,
+        )
+
     def _fm_labour_hours_to_invoice(self):
         self.ensure_one()
         if self.company_id.fm_labour_hours == "planned":

@@ -22,6 +22,7 @@ class FieldWorkOrderLine(models.Model):
     # precomputed: a precomputed field that cannot be given in the values makes the ORM
     # build a draft record per line to compute it, a quarter of the time of creating lines
     # in batches (generated maintenance visits, materials added by automation rules).
+    # _fm_create_batch() gives the company, the subtotal and the invoiced quantity instead.
     # The company is the work order's, computed like a related field but assigned once per
     # company for a whole batch (a related field assigns record by record).
     company_id = fields.Many2one(
@@ -338,22 +339,12 @@ class FieldWorkOrderLine(models.Model):
         :return: {line: price}
         """
         now = fields.Datetime.now()
-        dates = {}  # work order: price date
-        requests = []
-        for line in self:
-            order = line.work_order_id
-            if order not in dates:
-                dates[order] = order._fm_price_date(now)
-            requests.append(
-                (
-                    order.company_id or self.env.company,
-                    order.partner_id,
-                    dates[order],
-                    line.product_id,
-                    line.quantity,
-                    line.product_uom_id,
-                )
+        requests = [
+            line.work_order_id._fm_price_request(
+                line.product_id, line.quantity, line.product_uom_id, now
             )
+            for line in self
+        ]
         return dict(zip(self, self._fm_prices(requests), strict=True))
 
     @api.model

@@ -606,14 +606,7 @@ class IrActionsServer(models.Model):
             now = fields.Datetime.now()
             prices = Line._fm_prices(
                 [
-                    (
-                        order.company_id or self.env.company,
-                        order.partner_id,
-                        order._fm_price_date(now),
-                        product,
-                        quantity,
-                        product.uom_id,
-                    )
+                    order._fm_price_request(product, quantity, product.uom_id, now)
                     for order in orders
                 ]
             )

@@ -42,12 +42,7 @@ class MailActivity(models.Model):
         per task), the document name, the assignee's time zone and the done date are what
         their computations give; they are written with the tasks instead of updated
         after. Each of ``vals_list`` gives ``res_model_id`` and ``res_id``."""
-        models_by_id = {
-            model.id: model.model
-            for model in self.env["ir.model"]
-            .sudo()
-            .browse({vals["res_model_id"] for vals in vals_list})
-        }
+        models_by_id = self._fm_model_names(vals_list)
         names = {}
         for model_name in set(models_by_id.values()):
             res_ids = {
@@ -81,12 +76,17 @@ class MailActivity(models.Model):
         # fields before this point
         if self.env.context.get("fm_precomputed_res_model"):
             todo = [vals for vals in vals_list if vals.get("res_model_id")]
-            names = {
-                model.id: model.model
-                for model in self.env["ir.model"]
-                .sudo()
-                .browse({vals["res_model_id"] for vals in todo})
-            }
+            names = self._fm_model_names(todo)
             for vals in todo:
                 vals.setdefault("res_model", names[vals["res_model_id"]])
         return super()._add_precomputed_values(vals_list)
+
+    @api.model
+    def _fm_model_names(self, vals_list):
+        """``{res_model_id: model name}`` of the tasks to create (cached by the ORM)."""
+        return {
+            model.id: model.model
+            for model in self.env["ir.model"]
+            .sudo()
+            .browse({vals["res_model_id"] for vals in vals_list})
+        }
