@@ -1,4 +1,12 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# The role model of equipment (security/README.md): technicians record readings (the free
+# fields of the category), notes and identification of the equipment of the work orders
+# they work on (record rule); owner, site, company, category and links are for dispatchers.
+TECHNICIAN_EQUIPMENT_FIELDS = frozenset(
+    {"properties", "note", "serial_number", "brand", "model", "image_128"}
+)
 
 
 class FieldEquipment(models.Model):
@@ -106,6 +114,28 @@ class FieldEquipment(models.Model):
             equipment.work_order_count = count
             equipment.last_service_date = last
 
+    @api.constrains("work_order_ids", "partner_id", "site_partner_id")
+    def _check_work_order_customer(self):
+        # the work orders' own check: their equipment stands at their site
+        self.work_order_ids.filtered(
+            lambda order: order.state not in ("done", "cancelled")
+        )._check_equipment_customer()
+
+    def write(self, vals):
+        if not self.env["field.work.order"]._fm_is_dispatcher():
+            mail_fields = self.env["field.work.order"]._fm_mail_fields()
+            refused = set(vals) - TECHNICIAN_EQUIPMENT_FIELDS - mail_fields
+            if refused:
+                raise AccessError(
+                    self.env._(
+                        "Only dispatchers can change these fields of equipment: %(fields)s.",
+                        fields=self.env["field.work.order"]._fm_field_labels(
+                            refused, model=self
+                        ),
+                    )
+                )
+        return super().write(vals)
+
     @api.onchange("product_id")
     def _onchange_product_id(self):
         if self.product_id and not self.name:
@@ -148,6 +178,8 @@ class FieldEquipment(models.Model):
         for equipment in self:
             dates = [
                 plan.next_date
+                # sudo: only the due dates and states of the equipment's plans are read,
+                # to show the next due date to whoever may read the equipment
                 for plan in equipment.sudo().maintenance_plan_ids
                 if plan.state == "active" and plan.next_date
             ]

@@ -32,7 +32,7 @@ SLA_STATUSES = [
 EARTH_RADIUS_KM = 6371.0088
 # states in which a work order has a calendar event for its technicians
 CALENDAR_STATES = ("planned", "ready", "in_progress", "done")
-# fields only a dispatcher may change on an existing work order
+# The planning: what the calendar shows (dispatchers only, see TECHNICIAN_FIELDS).
 PLANNING_FIELDS = {
     "user_id",
     "technician_ids",
@@ -41,6 +41,54 @@ PLANNING_FIELDS = {
     "planned_hours",
     "company_id",
 }
+# The role model of the work order (security/README.md): the fields a technician may
+# change on an open work order they work on. Everything else (customer, site, equipment,
+# work type, planning, maintenance plan, SLA, prices) is for dispatchers; the status moves
+# only through the action methods (action_start, action_done, ...) for every role.
+TECHNICIAN_FIELDS = frozenset(
+    {
+        "description",
+        "comment",
+        "internal_note",
+        "properties",
+        "line_ids",
+        "checklist_ids",
+        "photo_ids",
+        "signature",
+        "signed_by",
+        "travel_distance",
+        "travel_time",
+    }
+)
+# What a technician may give when creating an ad-hoc work order, besides the values of
+# TECHNICIAN_FIELDS: the customer, the site and the equipment the work is for. The planning
+# fields may only name the technician themself or stay empty (see _fm_check_create_access).
+TECHNICIAN_CREATE_FIELDS = TECHNICIAN_FIELDS | {
+    "partner_id",
+    "site_partner_id",
+    "equipment_ids",
+    "summary",
+    "work_type_id",
+    "priority",
+    "is_adhoc",
+    "company_id",
+    "planned_hours",
+}
+# the action method behind each status, used when a dispatcher writes the status directly
+# (e.g. drags a card in the kanban view): the same checks and side effects as the buttons
+STATE_ACTIONS = {
+    "draft": "action_draft",
+    "planned": "action_plan",
+    "ready": "action_ready",
+    "in_progress": "action_start",
+    "done": "action_done",
+    "cancelled": "action_cancel",
+}
+# planned hours of one work order: a month of work at most
+MAX_PLANNED_HOURS = 24 * 31
+# one-way travel to a site
+MAX_TRAVEL_KM = 5000
+MAX_TRAVEL_HOURS = 48
 # fields whose change must be reflected on the calendar event
 CALENDAR_FIELDS = PLANNING_FIELDS | {
     "active",
@@ -224,6 +272,11 @@ class FieldWorkOrder(models.Model):
     )
     labour_hours = fields.Float(string="Hours Worked", compute="_compute_amounts", store=True)
     color = fields.Integer(compute="_compute_color")
+    is_dispatcher = fields.Boolean(
+        compute="_compute_is_dispatcher",
+        help="Technical field: the current user may change every field of the work order "
+        "(dispatcher); technicians change only the work (see security/README.md).",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -260,6 +313,10 @@ class FieldWorkOrder(models.Model):
                 else False
             )
 
+    @api.depends_context("uid")
+    def _compute_is_dispatcher(self):
+        self.is_dispatcher = self._fm_is_dispatcher()
+
     @api.depends("site_partner_id.phone", "partner_id.phone")
     def _compute_partner_phone(self):
         for order in self:
@@ -282,7 +339,7 @@ class FieldWorkOrder(models.Model):
     @api.depends("planned_date_start", "planned_hours")
     def _compute_planned_date_end(self):
         for order in self:
-            if order.planned_date_start:
+            if order.planned_date_start and 0 <= order.planned_hours <= MAX_PLANNED_HOURS:
                 order.planned_date_end = order.planned_date_start + timedelta(
                     hours=order.planned_hours or 0.0
                 )
@@ -397,12 +454,58 @@ class FieldWorkOrder(models.Model):
                     )
                 )
 
+    @api.constrains("equipment_ids", "partner_id", "site_partner_id")
+    def _check_equipment_customer(self):
+        """The equipment of a work order stands at its site, of its customer: what the
+        technician works on, and what the customer sees on the portal."""
+        for order in self:
+            foreign = order.equipment_ids.filtered(
+                lambda equipment, order=order: (
+                    equipment.commercial_partner_id != order.commercial_partner_id
+                    or (
+                        equipment.site_partner_id
+                        and equipment.site_partner_id != order.site_partner_id
+                    )
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Equipment %(equipment)s is not installed at the site %(site)s of "
+                        "customer %(customer)s of work order %(order)s.",
+                        equipment=", ".join(foreign.mapped("display_name")),
+                        site=order.site_partner_id.display_name,
+                        customer=order.partner_id.display_name,
+                        order=order.name,
+                    )
+                )
+
+    @api.constrains("maintenance_plan_id", "partner_id")
+    def _check_maintenance_plan_customer(self):
+        for order in self:
+            plan = order.maintenance_plan_id
+            if plan and plan.commercial_partner_id != order.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Work order %(order)s is for customer %(customer)s; it cannot be a "
+                        "visit of the periodic maintenance %(plan)s of another customer.",
+                        order=order.name,
+                        customer=order.partner_id.display_name,
+                        plan=plan.display_name,
+                    )
+                )
+
     @api.constrains("planned_date_start", "planned_date_end", "planned_hours")
     def _check_planned_dates(self):
         for order in self:
-            if order.planned_hours < 0:
+            if not 0 <= order.planned_hours <= MAX_PLANNED_HOURS:
                 raise ValidationError(
-                    self.env._("Work order %s cannot have negative planned hours.", order.name)
+                    self.env._(
+                        "The planned hours of work order %(order)s must be between 0 and "
+                        "%(max)s (a month).",
+                        order=order.name,
+                        max=MAX_PLANNED_HOURS,
+                    )
                 )
             if (
                 order.planned_date_start
@@ -423,6 +526,28 @@ class FieldWorkOrder(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Work order %s cannot be completed before it was started.", order.name
+                    )
+                )
+
+    @api.constrains("travel_distance", "travel_time")
+    def _check_travel(self):
+        for order in self:
+            if not 0 <= order.travel_distance <= MAX_TRAVEL_KM:
+                raise ValidationError(
+                    self.env._(
+                        "The travel distance of work order %(order)s must be between 0 and "
+                        "%(max)s km.",
+                        order=order.name,
+                        max=MAX_TRAVEL_KM,
+                    )
+                )
+            if not 0 <= order.travel_time <= MAX_TRAVEL_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "The travel time of work order %(order)s must be between 0 and "
+                        "%(max)s hours.",
+                        order=order.name,
+                        max=MAX_TRAVEL_HOURS,
                     )
                 )
 
@@ -468,8 +593,138 @@ class FieldWorkOrder(models.Model):
             vals.setdefault("signed_on", False)
         return vals
 
+    # ------------------------------------------------------------------
+    # Access by role (security/README.md)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _fm_is_dispatcher(self):
+        """Superuser or dispatcher: may change every field and write the status (through
+        the action methods)."""
+        return self.env.su or self.env.user.has_group("field_maintenance.group_field_user")
+
+    @api.model
+    def _fm_mail_fields(self):
+        """Fields of the chatter and activity mixins: mail checks their access itself."""
+        return self.env["mail.thread"]._fields.keys() | self.env["mail.activity.mixin"]._fields
+
+    @api.model
+    def _fm_field_labels(self, fnames, model=None):
+        """The labels of fields ``fnames`` of ``model`` (work orders by default), for a
+        message."""
+        model = self if model is None else model
+        return ", ".join(
+            sorted(
+                model._fields[fname]._description_string(self.env)
+                if fname in model._fields
+                else fname
+                for fname in fnames
+            )
+        )
+
+    @api.model
+    def _fm_check_create_vals(self, vals_list):
+        """Technicians create ad-hoc work orders only: no status, no other technicians, no
+        planning, no maintenance plan. The values the server computes anyway (SLA) are not
+        taken from them. Checked again on the created records (_fm_check_created), which
+        also covers the context's defaults."""
+        if not self.env.su:
+            context_state = self.env.context.get("default_state")
+            if any(
+                vals.get("state", context_state) not in (None, False, "draft") for vals in vals_list
+            ):
+                raise AccessError(
+                    self.env._(
+                        "A new work order is a draft; plan, start or complete it with its buttons."
+                    )
+                )
+        if self._fm_is_dispatcher():
+            return
+        allowed = TECHNICIAN_CREATE_FIELDS | PLANNING_FIELDS | self._fm_mail_fields()
+        for vals in vals_list:
+            # computed from the work type, the customer and the moment of creation
+            vals.pop("sla_policy_id", None)
+            vals.pop("sla_start_date", None)
+            refused = {
+                fname
+                for fname, value in vals.items()
+                if fname not in allowed
+                and value not in (False, None, "", [])
+                and not (fname == "state" and value == "draft")
+            }
+            if refused:
+                raise AccessError(
+                    self.env._(
+                        "Only dispatchers can set these fields of a work order: %(fields)s.",
+                        fields=self._fm_field_labels(refused),
+                    )
+                )
+
+    def _fm_check_created(self):
+        """What a technician created is an ad-hoc draft work order for themself."""
+        if self._fm_is_dispatcher():
+            return
+        user = self.env.user
+        for order in self:
+            if (
+                order.state != "draft"
+                or not order.is_adhoc
+                or order.technician_ids - user
+                or order.planned_date_start
+                or order.maintenance_plan_id
+                or order.maintenance_due_date
+                or order.origin_work_order_id
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Technicians can only create ad-hoc work orders for themselves, "
+                        "in draft and without planning or periodic maintenance; a "
+                        "dispatcher plans the others."
+                    )
+                )
+
+    def _fm_check_write_vals(self, vals):
+        """Technicians change only the work of open work orders they work on
+        (TECHNICIAN_FIELDS); the status never moves by a plain write."""
+        if self._fm_is_dispatcher():
+            return
+        if "state" in vals:
+            raise AccessError(
+                self.env._(
+                    "The status of a work order changes with its buttons (Start, Report "
+                    "Complete), not by editing it."
+                )
+            )
+        refused = set(vals) - TECHNICIAN_FIELDS - self._fm_mail_fields()
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "Only dispatchers can change these fields of work orders %(orders)s: "
+                    "%(fields)s.",
+                    orders=", ".join(self.mapped("name")),
+                    fields=self._fm_field_labels(refused),
+                )
+            )
+        closed = self.filtered(lambda order: order.state in ("done", "cancelled"))
+        if closed and set(vals) - self._fm_mail_fields():
+            raise UserError(
+                self.env._(
+                    "Work orders %(orders)s are done or cancelled: only a dispatcher can "
+                    "change them.",
+                    orders=", ".join(closed.mapped("name")),
+                )
+            )
+
+    def _fm_write_state(self, vals):
+        """Write the status change of an action method, after its checks."""
+        self.check_access("write")
+        # sudo: the calling action method checked the transition and the user's right to
+        # make it; ``vals`` is built by that method (status and its dates), not by the user
+        return self.sudo().write(vals)
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._fm_check_create_vals(vals_list)
         self._fm_prepare_maintenance_vals(vals_list)
         default_work_type = self.env.context.get("default_work_type_id")
         for vals in vals_list:
@@ -491,22 +746,25 @@ class FieldWorkOrder(models.Model):
                     work_types.browse(vals["work_type_id"])
                 )
         orders = super().create(vals_list)
+        orders._fm_check_created()
         orders._sync_calendar_events()
         return orders
 
     def write(self, vals):
-        if (
-            PLANNING_FIELDS & set(vals)
-            and not self.env.su
-            and not self.env.user.has_group("field_maintenance.group_field_user")
-        ):
-            raise AccessError(
-                self.env._(
-                    "Only dispatchers can change the planning of work orders (%(orders)s).",
-                    orders=", ".join(self.mapped("name")),
-                )
-            )
+        self._fm_check_write_vals(vals)
+        if "state" in vals and not self.env.su:
+            # a dispatcher writing the status (e.g. from a list): the action method of
+            # that status, with its checks and side effects
+            vals = dict(vals)
+            action = STATE_ACTIONS.get(vals.pop("state"))
+            if not action:
+                raise UserError(self.env._("Unknown work order status."))
+            if vals:
+                self.write(vals)
+            return getattr(self, action)()
         vals = self._prepare_signature_vals(self._prepare_technician_vals(dict(vals)))
+        if "partner_id" in vals:
+            customers = {order.id: order.commercial_partner_id for order in self}
         if (
             "planned_date_end" in vals
             and vals.get("planned_date_end")
@@ -538,6 +796,17 @@ class FieldWorkOrder(models.Model):
             )._subscribe_technicians()
         if vals.get("state") == "done":
             self._fm_advance_maintenance_plans()
+        if "partner_id" in vals:
+            moved = self.filtered(
+                lambda order: (
+                    order.access_token and order.commercial_partner_id != customers[order.id]
+                )
+            )
+            if moved:
+                # sudo: only the portal token is cleared, on orders the user just moved to
+                # another customer: the links shared with the previous customer stop
+                # working (a new token is made when the order is shared again)
+                moved.sudo().write({"access_token": False})
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -604,7 +873,7 @@ class FieldWorkOrder(models.Model):
             self.env._("Work order %(order)s cannot be planned: it is %(state)s."),
             check,
         )
-        self.write({"state": "planned"})
+        self._fm_write_state({"state": "planned"})
         self._subscribe_technicians()
         return True
 
@@ -616,7 +885,7 @@ class FieldWorkOrder(models.Model):
                 "Work order %(order)s cannot be marked as ready: it is %(state)s, not planned."
             ),
         )
-        self.write({"state": "ready"})
+        self._fm_write_state({"state": "ready"})
         return True
 
     def action_start(self):
@@ -636,8 +905,8 @@ class FieldWorkOrder(models.Model):
         )
         now = fields.Datetime.now()
         not_started = self.filtered(lambda order: not order.date_start)
-        (self - not_started).write({"state": "in_progress"})
-        not_started.write({"state": "in_progress", "date_start": now})
+        (self - not_started)._fm_write_state({"state": "in_progress"})
+        not_started._fm_write_state({"state": "in_progress", "date_start": now})
         return True
 
     def action_done(self):
@@ -659,7 +928,7 @@ class FieldWorkOrder(models.Model):
             ),
             check,
         )
-        self.write({"state": "done", "date_end": fields.Datetime.now()})
+        self._fm_write_state({"state": "done", "date_end": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
@@ -668,7 +937,7 @@ class FieldWorkOrder(models.Model):
             OPEN_STATES,
             self.env._("Work order %(order)s cannot be cancelled: it is %(state)s."),
         )
-        self.write({"state": "cancelled"})
+        self._fm_write_state({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -679,7 +948,7 @@ class FieldWorkOrder(models.Model):
                 "Work order %(order)s cannot be reset to draft: it is %(state)s, not cancelled."
             ),
         )
-        self.write({"state": "draft", "date_start": False, "date_end": False})
+        self._fm_write_state({"state": "draft", "date_start": False, "date_end": False})
         return True
 
     def _subscribe_technicians(self):

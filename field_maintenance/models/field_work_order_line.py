@@ -1,10 +1,17 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_is_zero, float_round
 
 from .tools import assign_by_value
+
+# The role model of lines (security/README.md): what a technician gives or changes on the
+# lines of an open work order they work on. The price comes from the customer's price
+# agreements; unit price and discount are for dispatchers and managers.
+TECHNICIAN_LINE_FIELDS = frozenset(
+    {"sequence", "display_type", "line_type", "product_id", "name", "quantity", "product_uom_id"}
+)
 
 
 class FieldWorkOrderLine(models.Model):
@@ -92,6 +99,71 @@ class FieldWorkOrderLine(models.Model):
         "CHECK (display_type IS NOT NULL OR line_type IS NOT NULL)",
         "Missing line type on a work order line.",
     )
+
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        negative = self.filtered(lambda line: line.quantity < 0)
+        if negative:
+            raise ValidationError(
+                self.env._(
+                    "The quantity of a work order line cannot be negative (%(lines)s); "
+                    "a return of material is a credit note.",
+                    lines=", ".join(negative.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Access by role
+    # ------------------------------------------------------------------
+
+    def _fm_check_technician_access(self, orders, fnames=()):
+        """Technicians (not dispatchers): only the fields of TECHNICIAN_LINE_FIELDS (with a
+        zero discount when creating), and only on open work orders."""
+        if orders._fm_is_dispatcher():
+            return
+        refused = set(fnames) - TECHNICIAN_LINE_FIELDS
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "Only dispatchers can set these fields of work order lines: %(fields)s. "
+                    "Prices come from the customer's price agreements.",
+                    fields=orders._fm_field_labels(refused, model=self),
+                )
+            )
+        closed = orders.filtered(lambda order: order.state in ("done", "cancelled"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "Work orders %(orders)s are done or cancelled: only a dispatcher can "
+                    "change their lines.",
+                    orders=", ".join(closed.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            orders = self.env["field.work.order"].browse(
+                {vals.get("work_order_id") for vals in vals_list} - {None, False}
+            )
+            fnames = {
+                fname
+                for vals in vals_list
+                for fname, value in vals.items()
+                if fname != "work_order_id" and not (fname == "discount" and not value)
+            }
+            self._fm_check_technician_access(orders, fnames)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._fm_check_technician_access(self.work_order_id, vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed_order(self):
+        if not self.env.su:
+            self._fm_check_technician_access(self.work_order_id)
 
     @api.depends("product_id")
     def _compute_name(self):
