@@ -295,7 +295,7 @@ class BaseAutomation(models.Model):
         if self.id in chain:
             _logger.debug(
                 "Automation rule %s (#%s) not run on %s: it is already running in this chain.",
-                self.sudo().name,
+                self.sudo().name,  # sudo: the rule's name, for the log only
                 self.id,
                 records,
             )
@@ -343,6 +343,8 @@ class BaseAutomation(models.Model):
             "fm_trigger_uid": records.env.uid,
             "fm_trigger_su": records.env.su,
         }
+        # sudo: as the native _process, the rule's actions run as superuser; the fm_* actions
+        # check the triggering user's access themselves (fm_trigger_uid)
         for action in automation.sudo().action_server_ids:
             if action._fm_is_batched():
                 batches = [records]
@@ -369,12 +371,14 @@ class BaseAutomation(models.Model):
         old_values = self.env.context.get("old_values")
         if old_values is None:
             return True
+        # sudo: field names of the rule (ir.model.fields is not readable by every user)
         names = self.sudo().trigger_field_ids.mapped("name")
         return not names or not set().union(*old_values.values()).isdisjoint(names)
 
     def _fm_filter_trigger_fields(self, records):
         """The records on which a watched field changed: the native
         ``_check_trigger_fields`` for a whole batch at once."""
+        # sudo: field names of the rule (ir.model.fields is not readable by every user)
         names = self.sudo().trigger_field_ids.mapped("name")
         old_values = self.env.context.get("old_values")
         if not names or old_values is None:
@@ -400,7 +404,7 @@ class BaseAutomation(models.Model):
             except Exception:
                 _logger.exception(
                     "Automation rule %s (#%s) failed on %s (%s); the other records are processed.",
-                    self.sudo().name,
+                    self.sudo().name,  # sudo: the rule's name, for the log only
                     self.id,
                     record.display_name,
                     record,
@@ -428,10 +432,12 @@ class BaseAutomation(models.Model):
             max(moment, now).replace(second=0, microsecond=0) + timedelta(minutes=1)
             for moment in moments
         }
+        # sudo: waking the scheduler at a moment; users cannot choose what it runs
         cron.sudo()._trigger(sorted(rounded))
 
     @api.model
     def _fm_sla_rules(self):
+        # sudo: the SLA rules are searched to know when to wake the scheduler
         return (
             self.sudo()
             .with_context(active_test=True)
@@ -453,6 +459,7 @@ class BaseAutomation(models.Model):
 
     def _fm_sla_schedule_pending(self):
         ids = self.env.cr.precommit.data.pop(PENDING_SLA_KEY, set())
+        # sudo: only the deadlines of the orders just changed are read, for scheduling
         orders = self.env[WORK_ORDER].sudo().browse(ids).exists()
         if orders:
             self._fm_sla_schedule(orders)
@@ -478,6 +485,7 @@ class BaseAutomation(models.Model):
         moments = []
         for rule in self._fm_sla_rules():
             fname = rule.trg_date_id.name
+            # sudo: the next deadline of the rule's records, for scheduling only
             Model = self.env[rule.model_name].sudo()
             if fname not in Model._fields:
                 continue

@@ -26,6 +26,8 @@ class FieldCompanyCheckMixin(models.AbstractModel):
         ]
         if any(field.company_dependent for field in fields_to_check):
             return super()._check_company(fnames)
+        # sudo: the check reads the companies of linked records the user may not read, as
+        # Odoo's own _check_company does; it only raises or passes
         for company, records in self.sudo().grouped("company_id").items():
             for field in fields_to_check:
                 # the records linked to any of them (a relational field of a recordset

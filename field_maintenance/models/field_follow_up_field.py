@@ -72,6 +72,8 @@ class FieldFollowUpField(models.Model):
 
     @api.model
     def _selection_target_model(self):
+        # sudo: the list of model names of the selection, no record data (system admins
+        # only edit this model)
         return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
 
     @api.depends("field_id")

@@ -124,6 +124,8 @@ class FieldSlaPolicy(models.Model):
     @api.model
     def _find_for_orders(self, orders):
         """Return {order: policy} for the given work orders, in one search."""
+        # sudo: the policies of the orders' companies are matched, the result is given back
+        # in the user's environment; technicians may set no policy themselves
         policies = (
             self.sudo()
             .search([("company_id", "in", [*orders.company_id.ids, False])])

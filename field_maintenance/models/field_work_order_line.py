@@ -504,6 +504,8 @@ class FieldWorkOrderLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
+        # sudo: only whether the lines are on a valid invoice is read (users without
+        # invoicing rights may not read invoice lines), to refuse their deletion
         invoiced = self.filtered(
             lambda line: line.sudo().invoice_line_ids.move_id.filtered(
                 lambda move: move.state != "cancel"

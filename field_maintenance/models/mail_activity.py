@@ -50,9 +50,12 @@ class MailActivity(models.Model):
                 for vals in vals_list
                 if models_by_id[vals["res_model_id"]] == model_name
             }
+            # sudo: the names of the records the rule's tasks are for, which the rule's
+            # action (run as superuser by base.automation) already reads
             for record in self.env[model_name].sudo().browse(res_ids):
                 names[model_name, record.id] = record.display_name
         user_ids = {vals["user_id"] for vals in vals_list if vals.get("user_id")}
+        # sudo: only the time zone of the assignees, which mail.activity computes the same way
         tz_by_user = {user.id: user.tz for user in self.env["res.users"].sudo().browse(user_ids)}
         given = {
             "res_name": lambda vals: names[models_by_id[vals["res_model_id"]], vals["res_id"]],
@@ -86,6 +89,7 @@ class MailActivity(models.Model):
         """``{res_model_id: model name}`` of the tasks to create (cached by the ORM)."""
         return {
             model.id: model.model
+            # sudo: model names only (what res_model of an activity holds anyway)
             for model in self.env["ir.model"]
             .sudo()
             .browse({vals["res_model_id"] for vals in vals_list})

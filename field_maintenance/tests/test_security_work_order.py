@@ -157,6 +157,10 @@ class TestSecurityWorkOrder(FieldMaintenanceCase):
         at_site = self.env["field.equipment"].create(
             {"name": "Oven", "partner_id": self.customer.id, "site_partner_id": self.site.id}
         )
+        warehouse = self.env["res.partner"].create(
+            {"name": "Warehouse", "type": "delivery", "parent_id": self.customer.id}
+        )
+        self._as(self.dispatcher).write({"site_partner_id": warehouse.id})
         with self.assertRaises(ValidationError):
             self._as(self.dispatcher).write({"equipment_ids": [Command.link(at_site.id)]})
         # nor through the equipment's side of the link
@@ -314,3 +318,74 @@ class TestSecurityWorkOrder(FieldMaintenanceCase):
         self.assertEqual(self.order.planned_hours, 2.0)
         self._as(self.dispatcher).write({"planned_hours": 40})
         self.assertEqual(self.order.planned_date_end, self.start + timedelta(hours=40))
+
+    # ------------------------------------------------------------------
+    # the jobs still work end to end, as the users
+    # ------------------------------------------------------------------
+
+    def test_dispatcher_plans_and_technician_completes_the_day(self):
+        self.work_type.signature_required = True
+        WorkOrder = self.env["field.work.order"].with_user(self.dispatcher)
+        order = WorkOrder.create(
+            {
+                "partner_id": self.customer.id,
+                "site_partner_id": self.site.id,
+                "summary": "Boiler makes noise",
+                "work_type_id": self.work_type.id,
+            }
+        )
+        order.write(
+            {
+                "planned_date_start": self.start,
+                "technician_ids": [Command.set((self.technician | self.technician_2).ids)],
+            }
+        )
+        order.action_plan()
+        order.action_ready()
+        self.assertEqual(order.calendar_event_ids.partner_ids, order.technician_ids.partner_id)
+
+        job = order.with_user(self.technician)
+        job.action_start()
+        photo = (
+            self.env["ir.attachment"]
+            .with_user(self.technician)
+            .create(
+                {
+                    "name": "boiler.png",
+                    "datas": _PNG,
+                    "res_model": "field.work.order",
+                    "res_id": order.id,
+                }
+            )
+        )
+        job.write(
+            {
+                "line_ids": [
+                    Command.create({"product_id": self.material.id, "quantity": 2}),
+                    Command.create({"line_type": "labour", "name": "Work", "quantity": 1.5}),
+                ],
+                "photo_ids": [Command.link(photo.id)],
+                "comment": "Pump replaced",
+                "travel_distance": 18,
+            }
+        )
+        job.checklist_ids.write({"result": "ok"})
+        with self.assertRaises(UserError):
+            job.action_done()  # the work type asks for the customer's signature
+        job.write({"signature": _PNG, "signed_by": "Jan Janssens"})
+        job.action_done()
+        self.assertRecordValues(
+            order,
+            [
+                {
+                    "state": "done",
+                    "labour_hours": 1.5,
+                    "amount_untaxed": 25.0,
+                    "signed_by": "Jan Janssens",
+                    "travel_distance": 18,
+                }
+            ],
+        )
+        self.assertTrue(order.signed_on)
+        self.assertEqual(order.photo_ids, photo)
+        self.assertEqual(order.checklist_ids.mapped("result"), ["ok", "ok"])

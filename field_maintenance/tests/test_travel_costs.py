@@ -155,7 +155,8 @@ class TestTravelCosts(FieldInvoicingCase):
 
     def test_refusals(self):
         order = self._order(travel_distance=10.0)
-        cancelled = self._order(travel_distance=10.0, state="cancelled")
+        cancelled = self._order(travel_distance=10.0)
+        cancelled.action_cancel()
         with self.assertRaisesRegex(UserError, cancelled.name):
             (order | cancelled).action_compute_travel_costs()
         self.company.fm_travel_product_id = False
