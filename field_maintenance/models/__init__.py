@@ -21,4 +21,6 @@ from . import field_sync_endpoint
 from . import field_sync_message
 from . import field_maintenance_plan
 from . import field_maintenance_plan_line
+from . import product_product
+from . import product_template
 from . import field_scheduled_mail

@@ -68,6 +68,11 @@ class FieldEquipment(models.Model):
         string="Work Orders",
         copy=False,
     )
+    is_dispatcher = fields.Boolean(
+        compute="_compute_is_dispatcher",
+        help="Technical field: the current user may change every field of the equipment "
+        "(dispatcher); technicians record readings (see security/README.md).",
+    )
     work_order_count = fields.Integer(compute="_compute_work_order_count")
     last_service_date = fields.Datetime(compute="_compute_work_order_count")
 
@@ -84,6 +89,10 @@ class FieldEquipment(models.Model):
                 != equipment.partner_id.commercial_partner_id
             ):
                 equipment.site_partner_id = equipment.partner_id
+
+    @api.depends_context("uid")
+    def _compute_is_dispatcher(self):
+        self.is_dispatcher = self.env["field.work.order"]._fm_is_dispatcher()
 
     @api.depends("warranty_end_date")
     def _compute_under_warranty(self):
@@ -129,9 +138,7 @@ class FieldEquipment(models.Model):
                 raise AccessError(
                     self.env._(
                         "Only dispatchers can change these fields of equipment: %(fields)s.",
-                        fields=self.env["field.work.order"]._fm_field_labels(
-                            refused, model=self
-                        ),
+                        fields=self.env["field.work.order"]._fm_field_labels(refused, model=self),
                     )
                 )
         return super().write(vals)

@@ -1,5 +1,6 @@
 import logging
-from datetime import datetime, time, timedelta
+import math
+from datetime import date, datetime, time, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,42 @@ REMINDER_HOUR = 8.0
 CRON_BATCH_SIZE = 500
 # material lines of the origin work order become the plan's template lines
 TEMPLATE_LINE_TYPES = ("material",)
+# bounds of the numbers of a plan: an interval of at most 10 years in its unit, lead
+# times of at most a year, due dates far enough from date.min and date.max that no date
+# arithmetic of a plan can overflow
+MAX_INTERVAL = {"day": 3650, "week": 520, "month": 120, "year": 10}
+MAX_LEAD_DAYS = 365
+MIN_DUE_DATE = date(1900, 1, 1)
+MAX_DUE_DATE = date(2999, 12, 31)
+
+
+def as_number(value, kind=int):
+    """``value`` as a finite int or float, or None when it is not a number (the ORM then
+    refuses it) or not finite."""
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        number = kind(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if isinstance(number, float) and not math.isfinite(number):
+        return None
+    return number
+
+
+def interval_in_bounds(number, unit):
+    """Whether an interval of ``number`` ``unit`` is one a plan may have."""
+    number = as_number(number)
+    return number is not None and 0 < number <= MAX_INTERVAL.get(unit, 0)
+
+
+def due_date_in_bounds(day):
+    return bool(day) and MIN_DUE_DATE <= day <= MAX_DUE_DATE
+
+
+def lead_days_in_bounds(days):
+    days = as_number(days)
+    return days is not None and 0 <= days <= MAX_LEAD_DAYS
 
 
 # ----------------------------------------------------------------------
@@ -158,6 +195,10 @@ class FieldMaintenancePlan(models.Model):
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Technician of the visits: the work orders of the plan are assigned to them.",
     )
+    responsible_unavailable = fields.Boolean(
+        compute="_compute_responsible_unavailable",
+        help="The responsible is archived or no longer works for the plan's company.",
+    )
     description = fields.Html(
         string="Work Description",
         help="What has to be done at each visit; copied into its work order.",
@@ -275,6 +316,13 @@ class FieldMaintenancePlan(models.Model):
             if not site or site.commercial_partner_id != plan.partner_id.commercial_partner_id:
                 plan.site_partner_id = plan.partner_id
 
+    @api.depends("user_id.active", "user_id.share", "user_id.company_ids", "company_id")
+    def _compute_responsible_unavailable(self):
+        for plan in self:
+            plan.responsible_unavailable = bool(plan.user_id) and not plan._can_do_visits(
+                plan.user_id
+            )
+
     @api.depends(
         "site_partner_id.street",
         "site_partner_id.street2",
@@ -319,10 +367,13 @@ class FieldMaintenancePlan(models.Model):
             if plan._origin.id and plan.next_date:
                 plan.next_date = plan.next_date
                 continue
-            if plan.interval_number > 0 and plan.interval_unit:
-                plan.next_date = add_interval(
-                    plan._base_date(), plan.interval_number, plan.interval_unit
-                )
+            # computed before the constraints run: an interval out of bounds (refused by
+            # _check_plan) leaves the date as it is instead of overflowing
+            base = plan._base_date()
+            if interval_in_bounds(plan.interval_number, plan.interval_unit) and (
+                due_date_in_bounds(base)
+            ):
+                plan.next_date = add_interval(base, plan.interval_number, plan.interval_unit)
             else:
                 plan.next_date = plan.next_date or False
 
@@ -340,10 +391,12 @@ class FieldMaintenancePlan(models.Model):
     )
     def _compute_reminder_date(self):
         for plan in self:
-            if not plan.next_date:
+            # out of bounds (refused by _check_plan, which runs after the computes): no
+            # reminder rather than an overflow
+            if not (due_date_in_bounds(plan.next_date) and lead_days_in_bounds(plan.reminder_days)):
                 plan.reminder_date = plan.reminder_datetime = False
                 continue
-            reminder_date = plan.next_date - timedelta(days=max(plan.reminder_days, 0))
+            reminder_date = plan.next_date - timedelta(days=plan.reminder_days)
             plan.reminder_date = reminder_date
             plan.reminder_datetime = local_to_utc(reminder_date, REMINDER_HOUR, plan._get_tz())
 
@@ -360,7 +413,13 @@ class FieldMaintenancePlan(models.Model):
     @api.depends("next_date", "auto_create_days", "generated_for", "state")
     def _compute_auto_create(self):
         for plan in self:
-            if plan.next_date and plan.auto_create_days > 0:
+            # out of bounds (refused by _check_plan): nothing to create rather than an
+            # overflow
+            if (
+                due_date_in_bounds(plan.next_date)
+                and lead_days_in_bounds(plan.auto_create_days)
+                and plan.auto_create_days > 0
+            ):
                 plan.auto_create_date = plan.next_date - timedelta(days=plan.auto_create_days)
                 plan.auto_create_pending = (
                     plan.state == "active" and plan.generated_for != plan.next_date
@@ -370,6 +429,8 @@ class FieldMaintenancePlan(models.Model):
                 plan.auto_create_pending = False
 
     def _compute_work_order_count(self):
+        # sudo: a count and a date only, of the visits of plans the user can read (a
+        # technician may not read all of them); no content of the work orders is shown
         groups = (
             self.env["field.work.order"]
             .sudo()
@@ -380,6 +441,7 @@ class FieldMaintenancePlan(models.Model):
             )
         )
         counts = {plan.id: count for plan, count in groups}
+        # sudo: as above, only the date of the last done visit
         done = (
             self.env["field.work.order"]
             .sudo()
@@ -424,9 +486,13 @@ class FieldMaintenancePlan(models.Model):
         self.ensure_one()
         order = self.origin_work_order_id
         moment = order.date_end or order.date_start or order.planned_date_start
-        if moment:
+        today = fields.Date.context_today(self)
+        if not moment:
+            return today
+        try:
             return local_date(moment, self._get_tz())
-        return fields.Date.context_today(self)
+        except OverflowError:
+            return today  # a moment at the end of time: no due date can follow it
 
     def _next_due_date(self, base, anchor_day=None):
         self.ensure_one()
@@ -443,47 +509,164 @@ class FieldMaintenancePlan(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
-    def _check_plan_vals(self, vals, creating=False):
-        """Refuse bad input before anything is written."""
-        if "interval_number" in vals and (vals["interval_number"] or 0) <= 0:
-            raise ValidationError(
-                self.env._(
-                    "The interval of a maintenance plan must be a positive number, "
-                    "e.g. every 1 year or every 6 months."
-                )
+    def _interval_error(self, number, unit):
+        """Translated message when ``number`` ``unit`` is not an interval a plan may
+        have, else False."""
+        if unit not in dict(INTERVAL_UNITS):
+            return self.env._(
+                "The interval of a maintenance plan is counted in days, weeks, months or years."
             )
-        if "interval_unit" in vals and vals["interval_unit"] not in dict(INTERVAL_UNITS):
-            raise ValidationError(
-                self.env._(
-                    "The interval of a maintenance plan is counted in days, weeks, months or years."
-                )
-            )
-        for fname, label in (
-            ("reminder_days", self.env._("reminder lead time")),
-            ("auto_create_days", self.env._("lead time for creating the work order")),
-        ):
-            if (vals.get(fname) or 0) < 0:
-                raise ValidationError(
-                    self.env._("The %(what)s of a maintenance plan cannot be negative.", what=label)
-                )
-        if "visit_time" in vals and not 0 <= (vals["visit_time"] or 0.0) < 24:
-            raise ValidationError(
-                self.env._("The visit time of a maintenance plan must be between 00:00 and 23:59.")
-            )
-        if ("partner_id" in vals or creating) and not vals.get("partner_id"):
-            raise ValidationError(self.env._("A maintenance plan needs a customer."))
+        if interval_in_bounds(number, unit):
+            return False
+        unit_words = {
+            "day": self.env._("days"),
+            "week": self.env._("weeks"),
+            "month": self.env._("months"),
+            "year": self.env._("years"),
+        }
+        return self.env._(
+            "The interval of a maintenance plan must be from 1 to %(max)s %(unit)s (at "
+            "most 10 years), e.g. every 1 year or every 6 months.",
+            max=MAX_INTERVAL[unit],
+            unit=unit_words[unit],
+        )
 
-    @api.constrains("interval_number", "reminder_days", "auto_create_days", "partner_id")
+    def _value_errors(self, vals):
+        """Translated messages of the values of ``vals`` (other than the interval) that
+        are out of bounds."""
+        errors = []
+        if "reminder_days" in vals and not lead_days_in_bounds(vals["reminder_days"]):
+            errors.append(
+                self.env._(
+                    "The reminder of a maintenance plan is sent from 0 to %(max)s days "
+                    "before the due date.",
+                    max=MAX_LEAD_DAYS,
+                )
+            )
+        if "auto_create_days" in vals and not lead_days_in_bounds(vals["auto_create_days"]):
+            errors.append(
+                self.env._(
+                    "The work order of a maintenance plan is created automatically from 0 "
+                    "to %(max)s days before the due date (0: the visits are scheduled "
+                    "manually).",
+                    max=MAX_LEAD_DAYS,
+                )
+            )
+        if "visit_time" in vals:
+            visit_time = as_number(vals["visit_time"], float)
+            if visit_time is None or not 0 <= visit_time < 24:
+                errors.append(
+                    self.env._(
+                        "The visit time of a maintenance plan must be between 00:00 and 23:59."
+                    )
+                )
+        if "anchor_day" in vals:
+            anchor_day = as_number(vals["anchor_day"])
+            if anchor_day is None or not 0 <= anchor_day <= 31:
+                errors.append(
+                    self.env._(
+                        "The day of the month of the due dates of a maintenance plan must be "
+                        "from 1 to 31."
+                    )
+                )
+        if vals.get("next_date"):
+            try:
+                next_date = fields.Date.to_date(vals["next_date"])
+            except (TypeError, ValueError):
+                next_date = None  # not a date: the ORM refuses it
+            if next_date and not due_date_in_bounds(next_date):
+                errors.append(
+                    self.env._(
+                        "The next due date of a maintenance plan must be between %(min)s "
+                        "and %(max)s.",
+                        min=self._format_date(MIN_DUE_DATE),
+                        max=self._format_date(MAX_DUE_DATE),
+                    )
+                )
+        return errors
+
+    def _check_plan_vals(self, vals, creating=False):
+        """Refuse bad input before anything is written (the computes of the dates would
+        otherwise work with it). When the interval is written without its unit (or the
+        other way round), it is checked with the unit (number) of each plan."""
+        errors = []
+        if "interval_number" in vals or "interval_unit" in vals:
+            if creating or not self:
+                intervals = {(vals.get("interval_number"), vals.get("interval_unit"))}
+            else:
+                intervals = {
+                    (
+                        vals.get("interval_number", plan.interval_number),
+                        vals.get("interval_unit", plan.interval_unit),
+                    )
+                    for plan in self
+                }
+            errors += filter(None, (self._interval_error(*interval) for interval in intervals))
+        errors += self._value_errors(vals)
+        if ("partner_id" in vals or creating) and not vals.get("partner_id"):
+            errors.append(self.env._("A maintenance plan needs a customer."))
+        if errors:
+            raise ValidationError("\n".join(dict.fromkeys(errors)))
+
+    @api.constrains(
+        "interval_number",
+        "interval_unit",
+        "reminder_days",
+        "auto_create_days",
+        "visit_time",
+        "anchor_day",
+        "next_date",
+        "partner_id",
+    )
     def _check_plan(self):
         for plan in self:
             plan._check_plan_vals(
                 {
                     "interval_number": plan.interval_number,
+                    "interval_unit": plan.interval_unit,
                     "reminder_days": plan.reminder_days,
                     "auto_create_days": plan.auto_create_days,
+                    "visit_time": plan.visit_time,
+                    "anchor_day": plan.anchor_day,
+                    "next_date": plan.next_date,
                     "partner_id": plan.partner_id.id,
-                }
+                },
+                creating=True,
             )
+
+    @api.constrains("equipment_ids", "partner_id")
+    def _check_equipment_customer(self):
+        for plan in self:
+            foreign = plan.equipment_ids.filtered(
+                lambda equipment, plan=plan: (
+                    equipment.commercial_partner_id != plan.commercial_partner_id
+                )
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Maintenance plan %(plan)s is for customer %(customer)s: equipment "
+                        "%(equipment)s belongs to another customer.",
+                        plan=plan.name,
+                        customer=plan.partner_id.display_name,
+                        equipment=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+
+    @api.constrains("origin_work_order_id")
+    def _check_origin_work_order_customer(self):
+        for plan in self:
+            origin = plan.origin_work_order_id
+            if origin and origin.partner_id.commercial_partner_id != plan.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Maintenance plan %(plan)s is for customer %(customer)s: work order "
+                        "%(order)s of another customer cannot be its origin.",
+                        plan=plan.name,
+                        customer=plan.partner_id.display_name,
+                        order=origin.name,
+                    )
+                )
 
     @api.constrains("site_partner_id", "partner_id")
     def _check_site_partner(self):
@@ -564,6 +747,7 @@ class FieldMaintenancePlan(models.Model):
             check = {
                 "partner_id": self.env.context.get("default_partner_id"),
                 "interval_number": self.env.context.get("default_interval_number", 1),
+                "interval_unit": self.env.context.get("default_interval_unit", "year"),
                 **vals,
             }
             self._check_plan_vals(check, creating=True)
@@ -572,6 +756,9 @@ class FieldMaintenancePlan(models.Model):
         for plan in plans:
             origin = plan.origin_work_order_id
             if origin and not origin.maintenance_plan_id:
+                # sudo: links an order the user could read (its values were copied above)
+                # of the plan's own customer (_check_origin_work_order_customer) and
+                # without a plan yet; a technician cannot edit that field of the order
                 origin.sudo().maintenance_plan_id = plan
         plans._schedule_reminder_trigger()
         return plans
@@ -596,15 +783,25 @@ class FieldMaintenancePlan(models.Model):
             self._schedule_reminder_trigger()
         return result
 
-    @api.onchange("interval_number", "interval_unit")
-    def _onchange_interval_number(self):
-        if self.interval_number is not None and self.interval_number <= 0:
+    @api.onchange(
+        "interval_number", "interval_unit", "reminder_days", "auto_create_days", "visit_time"
+    )
+    def _onchange_check_numbers(self):
+        """Say at once in the form what saving will refuse."""
+        errors = [self._interval_error(self.interval_number, self.interval_unit)]
+        errors += self._value_errors(
+            {
+                "reminder_days": self.reminder_days,
+                "auto_create_days": self.auto_create_days,
+                "visit_time": self.visit_time,
+            }
+        )
+        errors = [error for error in errors if error]
+        if errors:
             return {
                 "warning": {
-                    "title": self.env._("Invalid interval"),
-                    "message": self.env._(
-                        "The interval of a maintenance plan must be a positive number."
-                    ),
+                    "title": self.env._("Invalid maintenance plan"),
+                    "message": "\n".join(errors),
                 }
             }
         return None
@@ -644,9 +841,51 @@ class FieldMaintenancePlan(models.Model):
         }
         if self.description:
             defaults["default_description"] = self.description
-        if self.user_id:
-            defaults["default_technician_ids"] = self.user_id.ids
+        technicians = self._visit_technicians()[0]
+        if technicians:
+            defaults["default_technician_ids"] = technicians.ids
         return defaults
+
+    def _can_do_visits(self, user):
+        """Whether ``user`` can be the technician of the plan's visits: an active
+        internal user of the plan's company."""
+        self.ensure_one()
+        return bool(user and user.active and not user.share and self.company_id in user.company_ids)
+
+    def _visit_technicians(self):
+        """Technicians of the plan's visits: its responsible; when the responsible can no
+        longer do them (archived, left the company), the lead technician of the origin
+        work order if they can, else nobody.
+
+        :return: (res.users, translated note saying what replaced the responsible, or
+            False when the responsible is assigned or there is none)
+        """
+        self.ensure_one()
+        responsible = self.user_id
+        if not responsible or self._can_do_visits(responsible):
+            return responsible, False
+        fallback = self.origin_work_order_id.user_id
+        if self._can_do_visits(fallback):
+            return fallback, self.env._(
+                "%(responsible)s, responsible of maintenance plan %(plan)s, is archived or "
+                "no longer works for %(company)s: the visit due on %(date)s is assigned to "
+                "%(technician)s, the technician of the origin work order. Choose another "
+                "responsible for the plan.",
+                responsible=responsible.name,
+                plan=self.name,
+                company=self.company_id.name,
+                date=self._format_date(self.next_date),
+                technician=fallback.name,
+            )
+        return fallback.browse(), self.env._(
+            "%(responsible)s, responsible of maintenance plan %(plan)s, is archived or no "
+            "longer works for %(company)s: the visit due on %(date)s has no technician. "
+            "Assign one, and choose another responsible for the plan.",
+            responsible=responsible.name,
+            plan=self.name,
+            company=self.company_id.name,
+            date=self._format_date(self.next_date),
+        )
 
     def action_schedule(self):
         """Open the work-order calendar on the due date; a slot picked there makes a new
@@ -712,6 +951,8 @@ class FieldMaintenancePlan(models.Model):
                 )
             )
         self.write({"state": "cancelled", "cancel_reason": reason})
+        # sudo: only the draft visits of the plans the user has just cancelled (write()
+        # checked the user's access to them); they may not see every visit
         drafts = (
             self.env["field.work.order"]
             .sudo()
@@ -820,8 +1061,9 @@ class FieldMaintenancePlan(models.Model):
             vals["equipment_ids"] = [Command.set(self.equipment_ids.ids)]
         if self.description:
             vals["description"] = self.description
-        if self.user_id:
-            vals["technician_ids"] = [Command.set(self.user_id.ids)]
+        technicians = self._visit_technicians()[0]
+        if technicians:
+            vals["technician_ids"] = [Command.set(technicians.ids)]
         if self.fixed_time:
             vals["planned_date_start"] = self._visit_datetime(self.next_date)
         return vals
@@ -833,13 +1075,44 @@ class FieldMaintenancePlan(models.Model):
         due = order.maintenance_due_date
         if self.state != "active" or not due or due < self.next_date:
             return False
+        if order.partner_id.commercial_partner_id != self.commercial_partner_id:
+            # only a visit at the plan's own customer moves it
+            _logger.warning(
+                "Work order %s of another customer did not advance maintenance plan %s",
+                order.id,
+                self.id,
+            )
+            self._message_log(
+                body=self.env._(
+                    "Work order %(order)s is done but is for customer %(customer)s, not for "
+                    "the customer of this plan: the next due date did not change.",
+                    order=order.name,
+                    customer=order.partner_id.display_name,
+                )
+            )
+            return False
         if self.next_date_base == "completion_date" and order.date_end:
             base = local_date(order.date_end, self._get_tz())
             anchor_day = base.day
         else:
             base = due
             anchor_day = self.anchor_day or due.day
-        next_date = self._next_due_date(base, anchor_day=anchor_day)
+        next_date = False
+        if due_date_in_bounds(base) and interval_in_bounds(
+            self.interval_number, self.interval_unit
+        ):
+            next_date = self._next_due_date(base, anchor_day=anchor_day)
+        if not due_date_in_bounds(next_date):
+            # a due date out of bounds (see _check_plan) must not stop the work order
+            self._message_log(
+                body=self.env._(
+                    "Work order %(order)s is done but the next due date after %(date)s is "
+                    "out of bounds: set the next due date by hand.",
+                    order=order.name,
+                    date=self._format_date(base),
+                )
+            )
+            return False
         self.write({"next_date": next_date, "anchor_day": anchor_day})
         self._message_log(
             body=self.env._(
@@ -878,6 +1151,7 @@ class FieldMaintenancePlan(models.Model):
     def _next_work_order_names(self, company, count):
         """``count`` work-order references drawn with one query (standard sequences), as
         ``next_by_code`` would give them one by one."""
+        # sudo: draws numbers of the work-order sequence only, nothing the user chooses
         Sequence = self.env["ir.sequence"].with_company(company).sudo()
         sequence = Sequence.search(
             [("code", "=", "field.work.order"), ("company_id", "in", [company.id, False])],
@@ -888,6 +1162,7 @@ class FieldMaintenancePlan(models.Model):
             return [Sequence.next_by_code("field.work.order") for _i in range(count)]
         if sequence.use_date_range:
             today = fields.Date.today()
+            # sudo: as above, the date range of that sequence
             date_range = self.env["ir.sequence.date_range"].sudo().search(
                 [
                     ("sequence_id", "=", sequence.id),
@@ -936,7 +1211,9 @@ class FieldMaintenancePlan(models.Model):
 
         try:
             with self.env.cr.savepoint():
-                return WorkOrder.create([vals_of(plan) for plan in self]), self.browse()
+                orders = WorkOrder.create([vals_of(plan) for plan in self])
+            self._log_visit_technician_notes(orders)
+            return orders, self.browse()
         except Exception:  # noqa: BLE001 - one bad plan must not stop the others
             if len(self) == 1:
                 raise
@@ -967,7 +1244,25 @@ class FieldMaintenancePlan(models.Model):
                 "Maintenance plans %s already had a work order for their due date",
                 duplicates.ids,
             )
+        self._log_visit_technician_notes(orders)
         return orders, failed
+
+    def _log_visit_technician_notes(self, orders):
+        """Say on the plans and on their new work orders when the responsible of the plan
+        could not be assigned: nothing changes silently."""
+        bodies = {}
+        for order in orders:
+            note = order.maintenance_plan_id._visit_technicians()[1]
+            if note:
+                bodies[order] = Markup("<p>%s</p>") % note
+        if not bodies:
+            return
+        orders.browse([order.id for order in bodies])._message_log_batch(
+            {order.id: body for order, body in bodies.items()}
+        )
+        self.browse([order.maintenance_plan_id.id for order in bodies])._message_log_batch(
+            {order.maintenance_plan_id.id: body for order, body in bodies.items()}
+        )
 
     def _generate_work_orders(self):
         """Create the draft work order of the current due date of each plan, unless one
@@ -1011,6 +1306,7 @@ class FieldMaintenancePlan(models.Model):
             and plan.next_date >= fields.Date.context_today(plan)
         }
         if moments:
+            # sudo: only wakes the module's reminder cron earlier; it selects its plans itself
             cron.sudo()._trigger(sorted(moments))
 
     def _send_reminder_mails(self, template):
@@ -1099,6 +1395,7 @@ class FieldMaintenancePlan(models.Model):
         sent._write_per_date("reminder_sent_for")
         skipped._write_per_date("reminder_skipped_for")
         if sent_mail or sent_sms:
+            # sudo: only wakes the mail queue up to send what was queued
             self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         bodies = {}
         for plan in sent:
@@ -1191,6 +1488,7 @@ class FieldMaintenancePlan(models.Model):
     def _cron_batch_size(self):
         return (
             int(
+                # sudo: reads one technical setting (a batch size) of the crons
                 self.env["ir.config_parameter"]
                 .sudo()
                 .get_param("field_maintenance.cron_batch_size", CRON_BATCH_SIZE)

@@ -1,4 +1,10 @@
+import math
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# largest quantity of a template line, in its unit
+MAX_QUANTITY = 1_000_000
 
 
 class FieldMaintenancePlanLine(models.Model):
@@ -33,7 +39,13 @@ class FieldMaintenancePlanLine(models.Model):
         default="material",
         required=True,
     )
-    product_id = fields.Many2one("product.product", check_company=True, index="btree_not_null")
+    product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        index="btree_not_null",
+        # a product in use is archived, not deleted (see product.product)
+        ondelete="restrict",
+    )
     name = fields.Text(
         string="Description",
         compute="_compute_name",
@@ -51,6 +63,39 @@ class FieldMaintenancePlanLine(models.Model):
         readonly=False,
         precompute=True,
     )
+
+    @api.model
+    def _check_line_vals(self, vals):
+        """Refuse a quantity that is negative, absurdly large or not a number, before the
+        ORM rounds it (which would overflow on an infinite one)."""
+        if "quantity" not in vals:
+            return
+        try:
+            quantity = float(vals["quantity"] or 0.0)
+        except (TypeError, ValueError):
+            return  # not a number: the ORM refuses it
+        if not (math.isfinite(quantity) and 0 <= quantity <= MAX_QUANTITY):
+            raise ValidationError(
+                self.env._(
+                    "The quantity of a line of a maintenance plan must be from 0 to %(max)s.",
+                    max=MAX_QUANTITY,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_line_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_line_vals(vals)
+        return super().write(vals)
+
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        for line in self:
+            line._check_line_vals({"quantity": line.quantity})
 
     @api.depends("product_id")
     def _compute_name(self):

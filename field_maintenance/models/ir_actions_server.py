@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
@@ -563,14 +564,61 @@ class IrActionsServer(models.Model):
             getattr(orders, method)()
         return False
 
+    def _fm_invoice_as_company(self):
+        """Whether the invoices are created for the company, whatever the invoicing
+        rights of the user: when an automation rule runs the action (e.g. on a work order
+        a technician reports complete; the rule only invoices the work orders that user
+        may edit, see _fm_records). Run by hand, the action needs the user's rights."""
+        self.ensure_one()
+        return bool(self.base_automation_id and "fm_trigger_uid" in self.env.context)
+
     def _run_action_fm_invoice_multi(self, eval_context=None):
         orders = self._fm_records(eval_context, "write")
         if orders and hasattr(orders, "_create_invoices"):
+            as_company = self._fm_invoice_as_company()
+            if not as_company:
+                # run by hand (run() is always sudo): with the user's invoicing rights
+                orders = orders.with_env(self.env(su=False))
             # leave out the work orders that cannot be invoiced (not done, nothing to
             # invoice) instead of refusing them all
-            orders._create_invoices(skip_refused=True)
+            invoices = orders._create_invoices(skip_refused=True)
+            if as_company and invoices:
+                self._fm_log_rule_invoices(invoices)
             return False
         return self._fm_run_work_order_method(eval_context)
+
+    def _fm_log_rule_invoices(self, invoices):
+        """Name the rule and the user who triggered it on the invoices it created for the
+        company, and on their work orders."""
+        self.ensure_one()
+        rule = self.base_automation_id.name or self.name
+        user = self.env["res.users"].browse(self.env.context["fm_trigger_uid"]).name or ""
+        invoices._message_log_batch(
+            bodies={
+                invoice.id: self.env._(
+                    "Created by automation rule %(rule)s, triggered by %(user)s. Automation "
+                    "rules create invoices for the company, whatever the invoicing rights of "
+                    "the user who triggers them.",
+                    rule=rule,
+                    user=user,
+                )
+                for invoice in invoices
+            }
+        )
+        orders = invoices.fm_work_order_ids
+        orders._message_log_batch(
+            bodies={
+                order.id: self.env._(
+                    "Invoiced by automation rule %(rule)s, triggered by %(user)s: %(invoices)s.",
+                    rule=rule,
+                    user=user,
+                    invoices=Markup(", ").join(
+                        invoice._get_html_link() for invoice in order.invoice_ids & invoices
+                    ),
+                )
+                for order in orders
+            }
+        )
 
     def _run_action_fm_price_agreements_multi(self, eval_context=None):
         return self._fm_run_work_order_method(eval_context)

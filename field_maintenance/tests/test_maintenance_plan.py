@@ -391,7 +391,10 @@ class TestMaintenancePlan(MaintenancePlanCase):
         wizard_form.save().action_confirm()
         self.assertEqual(plan.state, "cancelled")
         self.assertEqual(plan.cancel_reason, "Installation replaced by a heat pump")
-        self.assertEqual(plan.cancel_date, fields.Date.context_today(plan))
+        # the day in the time zone of the dispatcher who cancels
+        self.assertEqual(
+            plan.cancel_date, fields.Date.context_today(plan.with_user(self.dispatcher))
+        )
         self.assertEqual(draft.state, "cancelled", "the unplanned next visit is cancelled")
         self.assertEqual(order.state, "done")
         self.assertIn("heat pump", plan.message_ids[0].body)

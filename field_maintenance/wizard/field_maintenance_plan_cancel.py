@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class FieldMaintenancePlanCancel(models.TransientModel):
@@ -35,10 +35,19 @@ class FieldMaintenancePlanCancel(models.TransientModel):
                 defaults["plan_ids"] = orders.maintenance_plan_id.ids
         return defaults
 
+    @api.constrains("reason")
+    def _check_reason(self):
+        for wizard in self:
+            if not (wizard.reason or "").strip():
+                raise ValidationError(
+                    self.env._("Give the reason why the maintenance is cancelled.")
+                )
+
     def action_confirm(self):
         self.ensure_one()
         plans = self.plan_ids.filtered(lambda plan: plan.state == "active")
         if not plans:
             raise UserError(self.env._("The selected maintenance plans are already cancelled."))
+        plans.check_access("write")
         plans._cancel(self.reason)
         return {"type": "ir.actions.act_window_close"}
