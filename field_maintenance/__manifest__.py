@@ -2,7 +2,7 @@
     "name": "Field Maintenance",
     "summary": "Work orders, periodic maintenance and automation for installers "
     "and service companies",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/Field Service",
     "website": "https://github.com/field-maintenance/field_maintenance",
     "author": "Field Maintenance contributors",

@@ -5,7 +5,10 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-OPEN_PORTAL_STATES = ("draft", "planned", "ready", "in_progress")
+# the work orders a customer sees on the portal: a draft is not decided yet, a cancelled
+# one will not happen (security issue 12)
+PORTAL_STATES = ("planned", "ready", "in_progress", "done")
+OPEN_PORTAL_STATES = ("planned", "ready", "in_progress")
 BACKEND_ACTION = "field_maintenance.action_field_work_order"
 
 
@@ -16,7 +19,10 @@ class FieldMaintenancePortal(CustomerPortal):
 
     Portal users have no access rights on work orders and equipment: the
     controller reads them as superuser, restricted to the user's own
-    commercial partner.
+    commercial partner (_prepare_work_orders_domain and
+    _prepare_installations_domain) or to the one work order of a valid access
+    token (_document_check_access). Draft and cancelled work orders are never
+    shown (PORTAL_STATES).
     """
 
     # ------------------------------------------------------------------
@@ -29,19 +35,28 @@ class FieldMaintenancePortal(CustomerPortal):
         if "work_order_count" in counters:
             values["work_order_count"] = (
                 request.env["field.work.order"]
+                # sudo: counted within the user's own customer (the list's domain)
                 .sudo()
                 .search_count(self._prepare_work_orders_domain(partner))
             )
         if "installation_count" in counters:
             values["installation_count"] = (
                 request.env["field.equipment"]
+                # sudo: counted within the user's own customer (the list's domain)
                 .sudo()
                 .search_count(self._prepare_installations_domain(partner))
             )
         return values
 
     def _prepare_work_orders_domain(self, partner):
-        return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
+        return [
+            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            *self._portal_work_orders_domain(),
+        ]
+
+    def _portal_work_orders_domain(self):
+        """The work orders that are shown on the portal at all, to anyone."""
+        return [("state", "in", PORTAL_STATES), ("active", "=", True)]
 
     def _prepare_installations_domain(self, partner):
         return [("commercial_partner_id", "=", partner.commercial_partner_id.id)]
@@ -70,26 +85,33 @@ class FieldMaintenancePortal(CustomerPortal):
         }
 
     def _work_order_check_access(self, order_id, access_token=None):
-        """Return the work order as superuser if the current user may see it:
-        through its access token, their own access rights, or because it is a
-        work order of their customer (commercial partner).
+        """Return the work order as superuser if the current user may see it on the
+        portal: through its access token or their own access rights (Odoo's
+        _document_check_access), or because it is a work order of their customer
+        (commercial partner). Draft and cancelled work orders are never shown.
 
-        :raise MissingError: the work order does not exist
+        :raise MissingError: the work order does not exist or is not on the portal
         :raise AccessError: the current user may not see the work order
         """
         try:
-            return self._document_check_access(
+            order_sudo = self._document_check_access(
                 "field.work.order", order_id, access_token=access_token
             )
         except AccessError:
             user = request.env.user
-            order_sudo = request.env["field.work.order"].sudo().browse(order_id)
-            if (
-                user._is_public()
-                or order_sudo.commercial_partner_id != user.partner_id.commercial_partner_id
-            ):
+            if user._is_public():
                 raise
-            return order_sudo
+            # sudo: searched within the user's own customer, with the list's domain
+            order_sudo = (
+                request.env["field.work.order"]
+                .sudo()
+                .search([("id", "=", order_id), *self._prepare_work_orders_domain(user.partner_id)])
+            )
+            if not order_sudo:
+                raise
+        if not order_sudo.filtered_domain(self._portal_work_orders_domain()):
+            raise MissingError(request.env._("This document does not exist."))
+        return order_sudo
 
     def _portal_page(self, model, domain, url, page, order, url_args):
         """The records of ``domain`` on portal page ``page``, and the pager values."""
@@ -108,10 +130,12 @@ class FieldMaintenancePortal(CustomerPortal):
     def _prepare_work_orders_portal_rendering_values(
         self, page=1, sortby=None, filterby=None, installation=None, **kwargs
     ):
+        # sudo: searched with the user's own customer's domain (_portal_page)
         WorkOrder = request.env["field.work.order"].sudo()
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
         # the work orders of one installation of the customer (from "My Installations")
+        # sudo: searched within the user's own customer (the installations' domain)
         equipment = request.env["field.equipment"].sudo()
         if installation and str(installation).isdigit():
             equipment = equipment.search(
@@ -159,6 +183,7 @@ class FieldMaintenancePortal(CustomerPortal):
         }
 
     def _prepare_installations_portal_rendering_values(self, page=1, sortby=None, **kwargs):
+        # sudo: searched with the user's own customer's domain (_portal_page)
         Equipment = request.env["field.equipment"].sudo()
         partner = request.env.user.partner_id
         values = self._prepare_portal_layout_values()
@@ -173,6 +198,7 @@ class FieldMaintenancePortal(CustomerPortal):
         values.update(
             {
                 "installations": installations,
+                "last_services": self._installations_last_service(installations, partner),
                 "page_name": "installation",
                 "pager": pager_values,
                 "default_url": url,
@@ -181,6 +207,29 @@ class FieldMaintenancePortal(CustomerPortal):
             }
         )
         return values
+
+    def _installations_last_service(self, installations, partner):
+        """The end of the last work order of the customer on each installation: an
+        installation's own last_service_date also counts the work orders of its
+        previous owners.
+
+        :return: {equipment id: datetime}
+        """
+        groups = (
+            request.env["field.work.order"]
+            # sudo: grouped within the user's own customer (the work orders' domain)
+            .sudo()
+            ._read_group(
+                [
+                    *self._prepare_work_orders_domain(partner),
+                    ("equipment_ids", "in", installations.ids),
+                    ("date_end", "!=", False),
+                ],
+                ["equipment_ids"],
+                ["date_end:max"],
+            )
+        )
+        return {equipment.id: last for equipment, last in groups}
 
     # ------------------------------------------------------------------
     # Routes

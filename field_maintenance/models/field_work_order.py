@@ -456,16 +456,19 @@ class FieldWorkOrder(models.Model):
 
     @api.constrains("equipment_ids", "partner_id", "site_partner_id")
     def _check_equipment_customer(self):
-        """The equipment of a work order stands at its site, of its customer: what the
-        technician works on, and what the customer sees on the portal."""
+        """The equipment of a work order belongs to its customer (what the technician works
+        on, and what the customer sees on the portal) and, when both name a specific address
+        of the customer (a delivery or other address), stands at the order's site."""
+
+        def specific(site):
+            return site if site.type not in ("contact", False) and site.parent_id else False
+
         for order in self:
+            site = specific(order.site_partner_id)
             foreign = order.equipment_ids.filtered(
-                lambda equipment, order=order: (
+                lambda equipment, order=order, site=site: (
                     equipment.commercial_partner_id != order.commercial_partner_id
-                    or (
-                        equipment.site_partner_id
-                        and equipment.site_partner_id != order.site_partner_id
-                    )
+                    or (site and specific(equipment.site_partner_id) not in (site, False))
                 )
             )
             if foreign:
@@ -822,6 +825,8 @@ class FieldWorkOrder(models.Model):
             )
 
     def unlink(self):
+        # sudo: the events belong to the work orders the user may delete (checked by the
+        # ORM's unlink below, in the same transaction); technicians may not delete them
         self.calendar_event_ids.sudo().with_context(**self._calendar_event_context()).unlink()
         return super().unlink()
 
@@ -985,13 +990,19 @@ class FieldWorkOrder(models.Model):
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
             "fm_work_order_id": self.id,
+            # customer data: busy time to the employees who are not on the event
+            # (dispatchers see it too, see calendar.event._check_private_event_conditions)
+            "privacy": "private",
         }
 
     def _sync_calendar_events(self):
         """Create, move or remove the calendar event of each work order."""
         if self.env.context.get("fm_skip_event_sync"):
             return
-        # no default_* of the work-order screen may reach the events
+        # no default_* of the work-order screen may reach the events.
+        # sudo: events are written from the work orders' own values (the user changed
+        # these orders, with their rights); the event is private (see
+        # _prepare_calendar_event_vals), the user gives nothing else
         Event = (
             self.env["calendar.event"]
             .sudo()
@@ -999,6 +1010,7 @@ class FieldWorkOrder(models.Model):
         )
         to_remove = Event
         to_create = []
+        # sudo: the events of these orders are read to compare them with the orders
         orders = self.sudo()
         # the events of all the work orders in one read, not one each
         orders.calendar_event_ids.fetch(
@@ -1041,13 +1053,38 @@ class FieldWorkOrder(models.Model):
             Event.create(to_create)
 
     def _update_from_calendar_events(self, events):
-        """Reflect a move or resize of events in the calendar on their work orders."""
+        """Reflect a move or resize of events in the calendar on their work orders.
+
+        Only dispatchers change the planning of a work order, also through its event:
+        anyone else (a technician moving their event in the Calendar app) gets a
+        UserError and nothing changes. Writing the same dates again (e.g. a calendar
+        synchronisation) is no move.
+        """
+        moves = []
         for event in events:
-            order = event.fm_work_order_id
-            if order.planned_date_start != event.start or order.planned_date_end != event.stop:
-                order.with_context(fm_skip_event_sync=True).write(
-                    {"planned_date_start": event.start, "planned_date_end": event.stop}
+            # sudo: only the planned dates (compared with the event's) and the reference
+            # (named in the refusal); the work orders are written with the user's rights
+            order = event.sudo().fm_work_order_id
+            if order and (order.planned_date_start, order.planned_date_end) != (
+                event.start,
+                event.stop,
+            ):
+                moves.append((order, event))
+        if not moves:
+            return
+        if not self.with_env(events.env)._fm_is_dispatcher():
+            raise UserError(
+                self.env._(
+                    "You cannot move the calendar event of work order %(orders)s: only "
+                    "dispatchers can change the planning of work orders. Ask a dispatcher "
+                    "to reschedule it.",
+                    orders=", ".join(order.name for order, _event in moves),
                 )
+            )
+        for order, event in moves:
+            order.with_env(events.env).with_context(fm_skip_event_sync=True).write(
+                {"planned_date_start": event.start, "planned_date_end": event.stop}
+            )
 
     # ------------------------------------------------------------------
     # Actions and helpers
@@ -1627,7 +1664,8 @@ class FieldWorkOrder(models.Model):
         FiscalPosition = self.env["account.fiscal.position"]
         per_work_order = company.fm_invoice_grouping == "work_order"
         # without analytic distribution models, skip their lookup (one query per invoice
-        # line): the computed distribution would be empty anyway
+        # line): the computed distribution would be empty anyway.
+        # sudo: only whether such a model exists is read, nothing is shown
         no_analytic_models = not (
             self.env["account.analytic.distribution.model"]
             .sudo()
@@ -2053,6 +2091,9 @@ class FieldWorkOrder(models.Model):
             )
         )
         for order in orders.sorted("maintenance_due_date"):
+            # sudo: the plan and due date are set by dispatchers only (TECHNICIAN_FIELDS)
+            # and belong to the order's customer (_check_maintenance_plan_customer); the
+            # plan moves by its own interval, the technician gives nothing
             order.maintenance_plan_id.sudo()._advance(order)
 
     def action_open_maintenance_plan(self):
