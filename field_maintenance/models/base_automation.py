@@ -39,6 +39,8 @@ from odoo.addons.base_automation.models.base_automation import (
     BaseAutomation as NativeBaseAutomation,
 )
 
+from .tools import TRIGGER_KEY, RuleTrigger
+
 _logger = logging.getLogger(__name__)
 
 WORK_ORDER = "field.work.order"
@@ -340,11 +342,10 @@ class BaseAutomation(models.Model):
             "active_model": records._name,
             "domain_post": domain_post,
             "fm_automation_chain": (*chain, self.id),
-            "fm_trigger_uid": records.env.uid,
-            "fm_trigger_su": records.env.su,
+            TRIGGER_KEY: RuleTrigger(records.env.uid, records.env.su),
         }
         # sudo: as the native _process, the rule's actions run as superuser; the fm_* actions
-        # check the triggering user's access themselves (fm_trigger_uid)
+        # check the triggering user's access themselves (RuleTrigger)
         for action in automation.sudo().action_server_ids:
             if action._fm_is_batched():
                 batches = [records]

@@ -1,11 +1,18 @@
 import logging
+from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_split
+
+from .tools import rule_trigger
 
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "field_maintenance.ir_cron_field_scheduled_mail"
+MANAGER_GROUP = "field_maintenance.group_field_manager"
+RETENTION_PARAM = "field_maintenance.scheduled_mail_retention_days"
+DEFAULT_RETENTION_DAYS = 90
 
 
 class FieldScheduledMail(models.Model):
@@ -18,7 +25,15 @@ class FieldScheduledMail(models.Model):
     rescheduled meanwhile shows its new date; a deleted one gets nothing) and
     handed to the mail queue. A status change of a thousand work orders thus
     costs one row here instead of a thousand rendered e-mails in the user's
-    transaction."""
+    transaction.
+
+    Security: the rows are bookkeeping of the module. Nobody may create or write
+    them (managers only read them, and retry or cancel them, which changes their
+    state and nothing else). What is sent is derived again from the rule's action
+    when the e-mails are due: a row whose template, model or extra recipients no
+    longer match its action is refused. See ``_fm_send_mails`` for the user the
+    e-mails are written as.
+    """
 
     _name = "field.scheduled.mail"
     _description = "Scheduled E-mails of Automation Rules"
@@ -26,17 +41,45 @@ class FieldScheduledMail(models.Model):
     _rec_name = "template_id"
 
     action_id = fields.Many2one("ir.actions.server", ondelete="cascade", readonly=True)
-    rule_id = fields.Many2one(related="action_id.base_automation_id", string="Rule")
+    rule_id = fields.Many2one(related="action_id.base_automation_id", string="Automation Rule")
+    # managers may not read automation rules and server actions (system administrators
+    # only): they see the rule's name
+    rule_name = fields.Char(
+        string="Rule", compute="_compute_rule_name", store=True, compute_sudo=True
+    )
     template_id = fields.Many2one(
-        "mail.template", string="E-mail Template", required=True, ondelete="cascade"
+        "mail.template",
+        string="E-mail Template",
+        required=True,
+        ondelete="cascade",
+        readonly=True,
     )
     model = fields.Char(required=True, readonly=True)
     res_ids = fields.Json(string="Record IDs", required=True, readonly=True)
     record_count = fields.Integer(string="Records", compute="_compute_record_count")
     extra_email = fields.Char(string="Extra Recipients", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Triggered By",
+        ondelete="set null",
+        readonly=True,
+        help="The e-mails are written as this user, with what this user may read.",
+    )
+    as_superuser = fields.Boolean(
+        string="Triggered by the System",
+        readonly=True,
+        help="The rule was triggered by the scheduler (time-based rules) or by a portal "
+        "user: the e-mails are written as superuser, as Odoo's own e-mail actions of "
+        "automation rules.",
+    )
     scheduled_date = fields.Datetime(string="Send At", required=True, index=True, readonly=True)
     state = fields.Selection(
-        [("pending", "Scheduled"), ("sent", "Queued for Sending"), ("failed", "Failed")],
+        [
+            ("pending", "Scheduled"),
+            ("sent", "Queued for Sending"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
         default="pending",
         required=True,
         index=True,
@@ -45,14 +88,50 @@ class FieldScheduledMail(models.Model):
     error = fields.Text(readonly=True)
     mail_count = fields.Integer(string="E-mails", readonly=True)
 
+    @api.depends("action_id.base_automation_id.name")
+    def _compute_rule_name(self):
+        for scheduled in self:
+            scheduled.rule_name = scheduled.action_id.base_automation_id.name
+
     @api.depends("res_ids")
     def _compute_record_count(self):
         for scheduled in self:
-            scheduled.record_count = len(scheduled.res_ids or [])
+            res_ids = scheduled.res_ids
+            scheduled.record_count = len(res_ids) if isinstance(res_ids, list) else 0
+
+    # ------------------------------------------------------------------
+    # Who writes the e-mails
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _fm_trigger_user(self):
+        """The internal user who triggered the running rule, or an empty recordset when
+        the rule was triggered by the scheduler (time-based rules, crons) or by a portal
+        or public user.
+
+        The user counts even when the change ran as superuser: action methods write the
+        status with sudo() after their own checks, on behalf of the user who clicked.
+        Portal and public users only act through controllers that run as superuser on
+        what they may change: their e-mails are written as superuser."""
+        trigger = rule_trigger(self.env.context)
+        uid = trigger.uid if trigger else self.env.uid
+        if not uid or uid == SUPERUSER_ID:
+            return self.env["res.users"]
+        user = self.env["res.users"].browse(uid)
+        return user if user._is_internal() else self.env["res.users"]
+
+    # ------------------------------------------------------------------
+    # Scheduling and sending
+    # ------------------------------------------------------------------
 
     @api.model
     def _fm_schedule(self, action, records, scheduled_date):
-        """Send the e-mails of ``action`` to ``records`` at ``scheduled_date``."""
+        """Send the e-mails of ``action`` to ``records`` at ``scheduled_date``, written
+        then as the user who triggered the rule now."""
+        user = self._fm_trigger_user()
+        # sudo: users cannot create these rows (bookkeeping); every value comes from the
+        # rule's action (editable by system administrators only) and from the records the
+        # rule runs on, already filtered on what the triggering user may read
         scheduled = self.sudo().create(
             {
                 "action_id": action.id,
@@ -60,40 +139,134 @@ class FieldScheduledMail(models.Model):
                 "model": records._name,
                 "res_ids": records.ids,
                 "extra_email": action.fm_mail_extra_email or False,
+                "user_id": user.id,
+                "as_superuser": not user,
                 "scheduled_date": scheduled_date,
             }
         )
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(scheduled_date)
+        scheduled._fm_trigger_cron(scheduled_date)
         return scheduled
 
     @api.model
-    def _fm_send_mails(self, template, records, extra_email=False):
+    def _fm_trigger_cron(self, at=None):
+        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        if cron:
+            # sudo: only wakes the scheduler up; what it sends is checked when it runs
+            cron.sudo()._trigger(at)
+
+    @api.model
+    def _fm_send_mails(self, template, records, extra_email=False, user=None):
         """Write the e-mails of ``template`` for ``records`` in one batch, with the
-        extra recipients, and trigger the mail queue. Returns the mail.mail records."""
-        mails = template.send_mail_batch(records.ids)
+        extra recipients, and trigger the mail queue. Returns the mail.mail records.
+
+        :param user: the user the e-mails are written as; ``None``: the user who
+            triggered the running rule (see ``_fm_trigger_user``); an empty recordset:
+            superuser.
+
+        Why the e-mails are written as the triggering user: the template (subject,
+        body, recipients, attached reports) is content users can edit. Members of "Mail
+        Template Editor" (system administrators by default, any group an administrator
+        adds) write its placeholders and code; other employees edit the static parts of
+        the templates they created. Rendered as superuser, placeholders would read any
+        record of the database into an e-mail. Rendered as the user whose change fired
+        the rule, the e-mail shows at most what this user can read, whoever wrote the
+        template; records this user cannot read get no e-mail, and a template that reads
+        beyond the user's rights fails with a UserError (the row of a delayed e-mail is
+        marked failed with it).
+
+        As superuser only when no internal user triggered the rule (the scheduler and
+        time-based rules, portal or public users acting through controllers that run as
+        superuser), where there is no user to write them as. This is what Odoo's own
+        "Send E-mail" action of automation rules always does, and here it is limited to
+        the template that a system administrator chose for the action: the caller passes
+        the template of the action (an e-mail without delay) or that of a scheduled row
+        verified to match its action exactly (``_fm_verified_values``); a row never
+        chooses the template, the model or the recipients itself, and nobody but the
+        module writes rows.
+        """
+        if user is None:
+            user = self._fm_trigger_user()
+        if user:
+            template = template.with_user(user)
+            records = records.with_user(user)._filtered_access("read")
+        if not records:
+            return self.env["mail.mail"]
+        try:
+            mails = template.send_mail_batch(records.ids)
+        except AccessError as error:
+            # sudo: the name of the rule's template, for the message only
+            raise UserError(
+                self.env._(
+                    "The e-mail %(template)s of an automation rule reads data that %(user)s "
+                    "may not read; it was not sent. Ask an administrator to check the "
+                    "template.\n%(error)s",
+                    template=template.sudo().name,
+                    user=user.name,
+                    error=error,
+                )
+            ) from error
         extra = ",".join(email_split(extra_email or ""))
         if extra and mails:
+            # mails is the sudo recordset created by send_mail_batch; the extra
+            # addresses come from the rule's action, configured by administrators
             without_to = mails.filtered(lambda mail: not mail.email_to)
             if without_to:
                 without_to.write({"email_to": extra})
             for mail in mails - without_to:
                 mail.email_to = f"{mail.email_to},{extra}"
-        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
-        if cron and mails:
-            cron.sudo()._trigger()
+        if mails:
+            cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+            if cron:
+                # sudo: only wakes the mail queue up
+                cron.sudo()._trigger()
         return mails
 
+    def _fm_verified_values(self):
+        """Template, records and extra recipients of ``self`` as its rule's action says
+        now. Raises a UserError when the row does not match its action."""
+        self.ensure_one()
+        action = self.action_id
+        template = action.fm_mail_template_id
+        model = action.model_id.model
+        if (
+            not action
+            or action.state != "fm_email"
+            or not template
+            or template != self.template_id
+            or template.model != model
+            or self.model != model
+            or (action.fm_mail_extra_email or False) != (self.extra_email or False)
+        ):
+            raise UserError(
+                self.env._(
+                    "These e-mails no longer match the Send E-mail action of their rule (its "
+                    "template, model or extra recipients were changed, or the action was "
+                    "deleted): they are not sent."
+                )
+            )
+        res_ids = self.res_ids
+        if not isinstance(res_ids, list) or not all(
+            isinstance(res_id, int) and not isinstance(res_id, bool) for res_id in res_ids
+        ):
+            raise UserError(self.env._("The records of these e-mails are not valid."))
+        if not self.as_superuser and not self.user_id:
+            raise UserError(
+                self.env._(
+                    "The user who triggered the rule was deleted: these e-mails are not sent."
+                )
+            )
+        records = self.env[model].browse(res_ids).exists()
+        return template, records, action.fm_mail_extra_email or False
+
     def _fm_send(self):
-        """Write the e-mails of ``self`` (due) and hand them to the mail queue."""
+        """Write the e-mails of ``self`` (due) and hand them to the mail queue. Called by
+        the scheduler as superuser."""
         for scheduled in self:
             try:
                 with self.env.cr.savepoint():
-                    records = self.env[scheduled.model].browse(scheduled.res_ids).exists()
-                    mails = self._fm_send_mails(
-                        scheduled.template_id, records, scheduled.extra_email
-                    )
+                    template, records, extra_email = scheduled._fm_verified_values()
+                    user = self.env["res.users"] if scheduled.as_superuser else scheduled.user_id
+                    mails = self._fm_send_mails(template, records, extra_email, user=user)
                     scheduled.write({"state": "sent", "mail_count": len(mails), "error": False})
             except Exception as error:  # noqa: BLE001 - one failure must not stop the others
                 _logger.warning(
@@ -101,11 +274,36 @@ class FieldScheduledMail(models.Model):
                 )
                 scheduled.write({"state": "failed", "error": str(error)})
 
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def _fm_check_manager(self):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._("Only Field Service managers can retry or cancel scheduled e-mails.")
+            )
+        self.check_access("read")
+
     def action_retry(self):
-        """Managers: send failed e-mails again, now."""
-        self.check_access("write")
+        """Managers: schedule failed e-mails again, for now. Only the state changes; the
+        scheduler writes them as described in ``_fm_send_mails``."""
+        self._fm_check_manager()
         failed = self.filtered(lambda scheduled: scheduled.state == "failed")
-        failed.sudo()._fm_send()
+        if failed:
+            # sudo: users cannot write these rows; only the state and the error change,
+            # what is sent is checked against the rule's action when they are due
+            failed.sudo().write({"state": "pending", "error": False})
+            self._fm_trigger_cron()
+        return True
+
+    def action_cancel(self):
+        """Managers: do not send e-mails that are scheduled or failed."""
+        self._fm_check_manager()
+        # sudo: users cannot write these rows; only the state changes
+        self.filtered(lambda scheduled: scheduled.state in ("pending", "failed")).sudo().write(
+            {"state": "cancelled"}
+        )
         return True
 
     @api.model
@@ -114,9 +312,34 @@ class FieldScheduledMail(models.Model):
         after each batch; triggered for the moment of each schedule."""
         cron = self.env["ir.cron"]
         domain = [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
+        # sudo: the scheduler processes every company's rows; each row is verified
+        # against its action and written as its triggering user in _fm_send
         Scheduled = self.sudo()
         cron._commit_progress(remaining=Scheduled.search_count(domain))
         while scheduled := Scheduled.search(domain, order="scheduled_date, id", limit=batch_size):
             scheduled._fm_send()
             if not cron._commit_progress(len(scheduled)):
                 break
+
+    @api.model
+    def _fm_retention_days(self):
+        # sudo: reads a number set by system administrators in the settings
+        param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
+        try:
+            return int(param) if param not in (None, False, "") else DEFAULT_RETENTION_DAYS
+        except ValueError:
+            return DEFAULT_RETENTION_DAYS
+
+    @api.autovacuum
+    def _gc_sent_mails(self):
+        """Delete the rows of e-mails handed to the mail queue (or cancelled) longer ago
+        than the retention period (Settings, 0 keeps them forever)."""
+        days = self._fm_retention_days()
+        if days <= 0:
+            return
+        limit_date = fields.Datetime.now() - timedelta(days=days)
+        # sudo: housekeeping of the module's own bookkeeping, by age and state only
+        self.sudo().search(
+            [("state", "in", ("sent", "cancelled")), ("write_date", "<", limit_date)],
+            limit=10000,
+        ).unlink()

@@ -1,13 +1,24 @@
+import ipaddress
 import json
 import logging
 import random
+import socket
+import threading
 import uuid
+from dataclasses import dataclass
+from http import HTTPStatus
+from itertools import repeat
+from time import monotonic
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from odoo import Command, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import str2bool
 
 _logger = logging.getLogger(__name__)
 
@@ -67,6 +78,188 @@ RETRY_JITTER = 0.25  # a retry waits between 75% and 100% of its nominal delay
 EVENT_HEADER = "X-Field-Maintenance-Event"
 # changing one of these on an endpoint retries its pending messages at once
 CONNECTION_FIELDS = {"url", "auth_header_name", "auth_header_value", "active", "timeout"}
+# system parameter (Settings > Field Service) that lets endpoints reach private networks
+ALLOW_PRIVATE_PARAM = "field_maintenance.sync_allow_private_targets"
+# bounds of one request
+MAX_TIMEOUT = 300  # seconds, the whole request: connecting, sending and reading the reply
+MAX_ATTEMPTS = 50  # per message; with the 6-hour cap of the backoff, about ten days
+MAX_BACKOFF_BASE = 3600  # seconds
+MAX_REQUEST_BYTES = 20 * 1024 * 1024  # body sent, PDF and attachments included
+MAX_REPLY_BYTES = 64 * 1024  # reply read; the rest is not downloaded
+READ_CHUNK_BYTES = 8 * 1024
+
+
+class SyncTargetRefused(UserError):
+    """The endpoint's address is in a network endpoints may not reach."""
+
+
+class SyncMessageTooLarge(UserError):
+    """The body of a message is larger than ``MAX_REQUEST_BYTES``."""
+
+
+class SyncTotalTimeout(requests.exceptions.Timeout):
+    """The request took longer than the endpoint's timeout in total."""
+
+
+@dataclass
+class SyncReply:
+    """What the remote answered: the status and at most ``MAX_REPLY_BYTES`` of the body."""
+
+    status_code: int
+    reason: str
+    text: str
+
+    @property
+    def standard_reason(self):
+        """The standard phrase of the status: the remote's own reason phrase is text it
+        chose, shown to system administrators only."""
+        try:
+            return HTTPStatus(self.status_code).phrase
+        except ValueError:
+            return ""
+
+
+def forbidden_address(address):
+    """Whether ``address`` (an IP address as text) is loopback, private, link-local,
+    multicast, reserved or otherwise not a public internet address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return True
+    if ip.version == 6:
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo and ip.teredo[1])
+        if embedded and forbidden_address(str(embedded)):
+            return True
+    return (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+def resolve_host(host, port):
+    """The IP addresses ``host`` resolves to (a seam for tests)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
+class _RequestGuard:
+    """Guards the requests of one session, on the connections themselves.
+
+    * A connection to a forbidden address is refused on the connected socket: a host name
+      that resolved to a public address when it was checked and to a private one when
+      urllib3 resolves it again (DNS rebinding) is still refused.
+    * ``start`` arms a timer for the whole request: when it expires, the sockets of the
+      request are shut down, which interrupts a remote that answers slowly byte by byte
+      (the per-read timeout of requests would let it go on forever).
+
+    Requests that go through a proxy (HTTP(S)_PROXY) connect to the proxy: the target is
+    then only checked when the host name is resolved before the request.
+    """
+
+    def __init__(self, allow_private):
+        self.allow_private = allow_private
+        self._lock = threading.Lock()
+        self._token = 0
+        self._active = False
+        self._expired = False
+        self._sockets = []
+
+    def start(self, seconds):
+        with self._lock:
+            self._token += 1
+            self._active, self._expired, self._sockets = True, False, []
+            token = self._token
+        timer = threading.Timer(seconds, self._expire, args=(token,))
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def stop(self, timer):
+        timer.cancel()
+        with self._lock:
+            self._active, self._sockets = False, []
+
+    @property
+    def expired(self):
+        return self._expired
+
+    def _expire(self, token):
+        with self._lock:
+            if token != self._token or not self._active:
+                return
+            self._expired = True
+            for sock in self._sockets:
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError as exc:  # already closed by the other side
+            _logger.debug("Sync request: socket already closed: %s", exc)
+
+    def register(self, sock):
+        with self._lock:
+            if not self._active:
+                return
+            self._sockets.append(sock)
+            if self._expired:
+                self._shutdown(sock)
+
+    def check_peer(self, sock):
+        if self.allow_private:
+            return
+        address = sock.getpeername()[0]
+        if forbidden_address(address):
+            raise SyncTargetRefused(address)
+
+
+def _guarded_pool_classes(guard):
+    class GuardedConnectionMixin:
+        def _new_conn(self):
+            sock = super()._new_conn()
+            try:
+                guard.check_peer(sock)
+                guard.register(sock)
+            except Exception:
+                sock.close()
+                raise
+            return sock
+
+        def request(self, *args, **kwargs):
+            if self.sock is not None:  # a connection kept alive from an earlier request
+                guard.register(self.sock)
+            return super().request(*args, **kwargs)
+
+    class GuardedHTTPConnection(GuardedConnectionMixin, HTTPConnection):
+        pass
+
+    class GuardedHTTPSConnection(GuardedConnectionMixin, HTTPSConnection):
+        pass
+
+    class GuardedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    return {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, guard):
+        self.fm_guard = guard
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs):
+        res = super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self.fm_guard)
+        return res
 
 
 class FieldSyncEndpoint(models.Model):
@@ -92,8 +285,8 @@ class FieldSyncEndpoint(models.Model):
         "res.company",
         index=True,
         default=lambda self: self.env.company,
-        help="Only the work orders of this company are sent to this endpoint. Leave empty to "
-        "send the work orders of every company.",
+        help="Only the work orders of this company are sent to this endpoint. A system "
+        "administrator can leave it empty to send the work orders of every company.",
     )
     url = fields.Char(
         string="URL",
@@ -118,7 +311,8 @@ class FieldSyncEndpoint(models.Model):
         string="Timeout (seconds)",
         default=30,
         required=True,
-        help="How long to wait for the remote to answer before trying again later.",
+        help="How long one request may take in total (connecting, sending the message and "
+        "reading the answer) before it is tried again later; at most 300 seconds.",
     )
     field_ids = fields.Many2many(
         "ir.model.fields",
@@ -134,6 +328,15 @@ class FieldSyncEndpoint(models.Model):
         help="Work-order fields written into each message. Lines and checklist items are sent "
         "in full, other related records as their id and name.",
     )
+    can_share = fields.Boolean(
+        compute="_compute_can_share",
+        help="Technical: whether the user may send the work orders of every company.",
+    )
+    field_labels = fields.Char(
+        string="Fields Sent",
+        compute="_compute_field_labels",
+        help="Work-order fields written into each message; administrators choose them.",
+    )
     include_report = fields.Boolean(
         string="Include Work-Order PDF",
         help="Attach the work-order PDF (base64) to each message. It is rendered when the "
@@ -148,7 +351,7 @@ class FieldSyncEndpoint(models.Model):
         default=15,
         required=True,
         help="After this many unsuccessful attempts a message is marked as failed; a manager "
-        "can retry it. With the default delays, 15 attempts cover about two days.",
+        "can retry it. With the default delays, 15 attempts cover about two days; at most 50.",
     )
     backoff_base = fields.Integer(
         string="First Retry Delay (seconds)",
@@ -165,10 +368,27 @@ class FieldSyncEndpoint(models.Model):
 
     @api.model
     def _default_field_ids(self):
-        fields_ = self.env["ir.model.fields"].search(
-            [("model", "=", "field.work.order"), ("name", "in", DEFAULT_SYNC_FIELDS)]
+        # sudo: Field Service managers may not read ir.model.fields; the model and the
+        # field names are fixed in the code, the user only gets the ids of these fields
+        fields_ = (
+            self.env["ir.model.fields"]
+            .sudo()
+            .search([("model", "=", "field.work.order"), ("name", "in", DEFAULT_SYNC_FIELDS)])
         )
         return [Command.set(fields_.ids)]
+
+    @api.depends_context("uid")
+    def _compute_can_share(self):
+        self.can_share = self.env.is_system()
+
+    @api.depends("field_ids")
+    def _compute_field_labels(self):
+        for endpoint in self:
+            # sudo: shows managers (who may not read ir.model.fields) the labels of the
+            # fields their endpoint sends, nothing else of these records
+            endpoint.field_labels = ", ".join(
+                endpoint.sudo().field_ids.sorted("field_description").mapped("field_description")
+            )
 
     def _compute_message_counts(self):
         counts = {
@@ -186,9 +406,15 @@ class FieldSyncEndpoint(models.Model):
 
     @api.constrains("url")
     def _check_url(self):
+        allow_private = self._fm_allow_private()
         for endpoint in self:
             parts = urlsplit((endpoint.url or "").strip())
-            if parts.scheme not in ("http", "https") or not parts.hostname:
+            try:
+                # reading the port raises ValueError when it is not a number
+                hostname, _port = parts.hostname, parts.port
+            except ValueError:
+                hostname = None
+            if parts.scheme not in ("http", "https") or not hostname:
                 raise ValidationError(
                     self.env._(
                         "The URL of endpoint %(name)s must be a complete http:// or https:// "
@@ -198,28 +424,73 @@ class FieldSyncEndpoint(models.Model):
                         url=endpoint.url,
                     )
                 )
+            if allow_private:
+                continue
+            # obvious local targets are refused when saving; every address is checked
+            # again, resolved, when a request is sent
+            try:
+                literal = ipaddress.ip_address(hostname)
+            except ValueError:
+                literal = None
+            local_name = hostname == "localhost" or hostname.endswith(".localhost")
+            if local_name or (literal and forbidden_address(str(literal))):
+                raise ValidationError(endpoint._fm_refused_message(hostname))
 
     @api.constrains("timeout", "max_attempts", "backoff_base")
     def _check_numbers(self):
         for endpoint in self:
-            if not 0 < endpoint.timeout <= 300:
+            if not 0 < endpoint.timeout <= MAX_TIMEOUT:
                 raise ValidationError(
                     self.env._(
-                        "The timeout of endpoint %(name)s must be between 1 and 300 seconds.",
+                        "The timeout of endpoint %(name)s must be between 1 and %(max)s seconds.",
+                        name=endpoint.name,
+                        max=MAX_TIMEOUT,
+                    )
+                )
+            if not 0 < endpoint.max_attempts <= MAX_ATTEMPTS:
+                raise ValidationError(
+                    self.env._(
+                        "Endpoint %(name)s needs between 1 and %(max)s attempts per message.",
+                        name=endpoint.name,
+                        max=MAX_ATTEMPTS,
+                    )
+                )
+            if not 0 < endpoint.backoff_base <= MAX_BACKOFF_BASE:
+                raise ValidationError(
+                    self.env._(
+                        "The first retry delay of endpoint %(name)s must be between one second "
+                        "and %(max)s seconds.",
+                        name=endpoint.name,
+                        max=MAX_BACKOFF_BASE,
+                    )
+                )
+
+    @api.constrains("company_id")
+    def _check_shared_endpoint(self):
+        # constraints run as superuser: the user is the one who writes
+        if self.env.uid == SUPERUSER_ID or self.env.user._is_system():
+            return
+        for endpoint in self:
+            if not endpoint.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Only a system administrator can send the work orders of every "
+                        "company to an endpoint: choose the company of endpoint %(name)s.",
                         name=endpoint.name,
                     )
                 )
-            if endpoint.max_attempts < 1:
-                raise ValidationError(
+
+    def _fm_check_can_change(self):
+        """Only system administrators change an endpoint shared by all companies: it
+        receives the work orders of every company."""
+        if self.env.is_system():
+            return
+        for endpoint in self:
+            if not endpoint.company_id:
+                raise UserError(
                     self.env._(
-                        "Endpoint %(name)s needs at least one attempt per message.",
-                        name=endpoint.name,
-                    )
-                )
-            if endpoint.backoff_base < 1:
-                raise ValidationError(
-                    self.env._(
-                        "The first retry delay of endpoint %(name)s must be at least one second.",
+                        "Only a system administrator can change endpoint %(name)s: it "
+                        "receives the work orders of every company.",
                         name=endpoint.name,
                     )
                 )
@@ -241,15 +512,38 @@ class FieldSyncEndpoint(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _fetch_query(self, query, fields):
+        """The credentials of an endpoint of every company are for system administrators:
+        a manager of one company reads them as empty (as Odoo's private calendar events
+        hide their fields from other users)."""
+        records = super()._fetch_query(query, fields)
+        secret = self._fields["auth_header_value"]
+        if (
+            secret in fields
+            and not self.env.su
+            and not self.env.user.has_group("base.group_system")
+        ):
+            shared = records.filtered(lambda endpoint: not endpoint.company_id)
+            if shared:
+                self.env.cache.update(shared, secret, repeat(False))
+        return records
+
     def write(self, vals):
+        self._fm_check_can_change()
         res = super().write(vals)
         if CONNECTION_FIELDS & vals.keys():
             # the configuration was fixed or changed: try the waiting messages now
+            # sudo: only moves the next try of the endpoints' pending messages
             self.env["field.sync.message"].sudo()._fm_retry_endpoints_now(self.filtered("active"))
         return res
 
     @api.ondelete(at_uninstall=False)
+    def _unlink_except_shared(self):
+        self._fm_check_can_change()
+
+    @api.ondelete(at_uninstall=False)
     def _unlink_except_pending_messages(self):
+        # sudo: only counts the pending messages of the endpoints being deleted
         pending = (
             self.env["field.sync.message"]
             .sudo()
@@ -273,6 +567,7 @@ class FieldSyncEndpoint(models.Model):
         model_fields = self.env[model_name]._fields
         return [
             field.name
+            # sudo: the user may not read ir.model.fields; only names of work-order fields
             for field in self.sudo().field_ids
             if field.model == model_name
             and field.name in model_fields
@@ -364,6 +659,7 @@ class FieldSyncEndpoint(models.Model):
             "Idempotency-Key": idempotency_key,
             EVENT_HEADER: event or "sync",
         }
+        # sudo: the credentials are read to send them, never returned to the user
         endpoint = self.sudo()
         if endpoint.auth_header_name and endpoint.auth_header_value:
             headers[endpoint.auth_header_name.strip()] = endpoint.auth_header_value
@@ -373,6 +669,7 @@ class FieldSyncEndpoint(models.Model):
         """``text`` without the authentication value, e.g. an error page that echoes the
         request headers: errors are shown to users who may not read the credentials."""
         self.ensure_one()
+        # sudo: the credentials are read to remove them from the text, never returned
         secret = self.sudo().auth_header_value
         if not text or not secret:
             return text
@@ -382,20 +679,139 @@ class FieldSyncEndpoint(models.Model):
             text = text.replace(part, "***")
         return text
 
+    @api.model
+    def _fm_allow_private(self):
+        """Whether a system administrator allowed endpoints in private networks."""
+        # sudo: reads a flag that only system administrators set (Settings)
+        return str2bool(
+            self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM) or "False",
+            default=False,
+        )
+
+    def _fm_refused_message(self, host, address=None):
+        self.ensure_one()
+        return self.env._(
+            "Endpoint %(name)s points to %(host)s%(address)s, an address in a private, local "
+            "or reserved network. Such addresses are refused unless a system administrator "
+            "allows them in the settings (Settings > Field Service).",
+            name=self.name,
+            host=host,
+            address=f" ({address})" if address and address != host else "",
+        )
+
+    def _fm_check_target(self, allow_private=None):
+        """Resolve the host of the URL and refuse forbidden addresses (see
+        ``forbidden_address``) unless private targets are allowed. Raises
+        ``SyncTargetRefused``, or ``requests.ConnectionError`` when the host does not
+        resolve."""
+        self.ensure_one()
+        if allow_private is None:
+            allow_private = self._fm_allow_private()
+        if allow_private:
+            return
+        parts = urlsplit(self.url.strip())
+        host = parts.hostname
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            addresses = resolve_host(host, port)
+        except (OSError, UnicodeError, ValueError) as exc:
+            raise requests.exceptions.ConnectionError(f"Cannot resolve {host}") from exc
+        for address in addresses:
+            if forbidden_address(address):
+                raise SyncTargetRefused(self._fm_refused_message(host, address))
+
+    @api.model
+    def _fm_new_session(self):
+        """A requests session that refuses forbidden addresses on the connections
+        themselves and bounds the total time of each request (see ``_RequestGuard``)."""
+        guard = _RequestGuard(self._fm_allow_private())
+        session = requests.Session()
+        adapter = _GuardedAdapter(guard)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.fm_guard = guard
+        return session
+
+    def _fm_check_request_size(self, size):
+        if size > MAX_REQUEST_BYTES:
+            raise SyncMessageTooLarge(
+                self.env._(
+                    "The message is %(size)s MB, more than the %(max)s MB a message may have: "
+                    "send fewer attachments to endpoint %(name)s.",
+                    size=round(size / 1024 / 1024, 1),
+                    max=MAX_REQUEST_BYTES // 1024 // 1024,
+                    name=self.name,
+                )
+            )
+
+    @api.model
+    def _fm_read_reply(self, response, deadline):
+        """At most ``MAX_REPLY_BYTES`` of the body of ``response`` (streamed), read before
+        ``deadline``; the rest is not downloaded."""
+        if monotonic() > deadline:
+            raise SyncTotalTimeout("The whole request took longer than the timeout")
+        chunks, size = [], 0
+        for chunk in response.iter_content(chunk_size=READ_CHUNK_BYTES):
+            if monotonic() > deadline:
+                raise SyncTotalTimeout("The whole request took longer than the timeout")
+            chunk = chunk[: MAX_REPLY_BYTES - size]
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= MAX_REPLY_BYTES:
+                break
+        return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+
     def _fm_post(self, body, headers, session=None):
-        """POST ``body`` to the endpoint; raises ``requests.RequestException`` on timeouts
-        and connection errors. Redirects are not followed: a POST that is redirected would
-        become a GET and lose its body."""
+        """POST ``body`` to the endpoint and return a ``SyncReply``.
+
+        Raises ``SyncTargetRefused`` for an address endpoints may not reach,
+        ``SyncMessageTooLarge`` for a body over ``MAX_REQUEST_BYTES``, and
+        ``requests.RequestException`` on timeouts (``SyncTotalTimeout`` when the whole
+        request took longer than the endpoint's timeout) and connection errors. Redirects
+        are not followed: a POST that is redirected would become a GET and lose its body,
+        and a redirect could lead to a forbidden address."""
         self.ensure_one()
         if isinstance(body, str):
             body = body.encode()
-        return (session or requests).post(
-            self.url.strip(),
-            data=body,
-            headers=headers,
-            timeout=self.timeout,
-            allow_redirects=False,
-        )
+        self._fm_check_request_size(len(body))
+        own_session = session is None or getattr(session, "fm_guard", None) is None
+        if own_session:
+            session = self._fm_new_session()
+        guard = session.fm_guard
+        try:
+            self._fm_check_target(guard.allow_private)
+            deadline = monotonic() + self.timeout
+            timer = guard.start(self.timeout)
+            try:
+                response = session.post(
+                    self.url.strip(),
+                    data=body,
+                    headers=headers,
+                    # per read; the whole request is bounded by the guard's timer
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
+                try:
+                    text = self._fm_read_reply(response, deadline)
+                finally:
+                    response.close()
+            except SyncTargetRefused as exc:  # refused on the connected socket
+                raise SyncTargetRefused(
+                    self._fm_refused_message(urlsplit(self.url.strip()).hostname, exc.args[0])
+                ) from exc
+            except requests.RequestException as exc:
+                if guard.expired and not isinstance(exc, SyncTotalTimeout):
+                    raise SyncTotalTimeout(
+                        "The whole request took longer than the timeout"
+                    ) from exc
+                raise
+            finally:
+                guard.stop(timer)
+        finally:
+            if own_session:
+                session.close()
+        return SyncReply(response.status_code, response.reason or "", text)
 
     def _fm_retry_delay(self, attempts):
         """Seconds to wait after the ``attempts``-th unsuccessful attempt: exponential from
@@ -411,9 +827,11 @@ class FieldSyncEndpoint(models.Model):
     # ------------------------------------------------------------------
 
     def action_test_connection(self):
-        """Send a ``ping`` event (no work-order data) and tell the user what the remote said."""
+        """Send a ``ping`` event (no work-order data) and tell the user what the remote said.
+        The body of the answer is shown to system administrators only."""
         self.ensure_one()
         self.check_access("write")
+        self._fm_check_can_change()
         body = json.dumps(
             {
                 "event": "ping",
@@ -423,7 +841,9 @@ class FieldSyncEndpoint(models.Model):
         )
         headers = self._fm_request_headers(f"ping-{uuid.uuid4()}", "ping")
         try:
-            response = self._fm_post(body, headers)
+            reply = self._fm_post(body, headers)
+        except UserError as exc:
+            return self._fm_notification(exc.args[0], "danger")
         except requests.RequestException as exc:
             _logger.info(
                 "Sync endpoint %s: test connection failed: %s", self.id, type(exc).__name__
@@ -434,21 +854,30 @@ class FieldSyncEndpoint(models.Model):
                 ),
                 "danger",
             )
-        if 200 <= response.status_code < 300:
+        if not self.env.user._is_system():
             return self._fm_notification(
                 self.env._(
                     "The remote answered %(code)s %(reason)s.",
-                    code=response.status_code,
-                    reason=response.reason or "",
+                    code=reply.status_code,
+                    reason=reply.standard_reason,
+                ),
+                "success" if 200 <= reply.status_code < 300 else "warning",
+            )
+        if 200 <= reply.status_code < 300:
+            return self._fm_notification(
+                self.env._(
+                    "The remote answered %(code)s %(reason)s.",
+                    code=reply.status_code,
+                    reason=reply.reason,
                 ),
                 "success",
             )
         return self._fm_notification(
             self.env._(
                 "The remote answered %(code)s %(reason)s: %(body)s",
-                code=response.status_code,
-                reason=response.reason or "",
-                body=self._fm_redact((response.text or "")[:300]),
+                code=reply.status_code,
+                reason=reply.reason,
+                body=self._fm_redact(reply.text[:300]),
             ),
             "warning",
         )

@@ -7,7 +7,10 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from .field_sync_endpoint import SyncMessageTooLarge, SyncTargetRefused
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +25,9 @@ REPORT_XMLID = "field_maintenance.action_report_work_order"
 RETENTION_PARAM = "field_maintenance.sync_retention_days"
 DEFAULT_RETENTION_DAYS = 90
 ERROR_BODY_LENGTH = 1000
+MANAGER_GROUP = "field_maintenance.group_field_manager"
+# the models whose records endpoints receive
+SYNC_MODELS = ("field.work.order",)
 
 # outcome of one delivery attempt
 SENT = "sent"  # delivered (2xx), or already delivered earlier (409 on the same key)
@@ -77,6 +83,14 @@ class FieldSyncMessage(models.Model):
     * Backoff: ``backoff_base`` x 2^(attempts - 1) seconds, capped at 6 hours, minus up to 25%
       jitter. After ``max_attempts`` unsuccessful attempts the message is failed; a manager can
       retry it. A remote that is down for hours loses nothing: its messages stay pending.
+
+    Security: messages are created by the module only (``_fm_enqueue``, for work orders the
+    triggering user may read); users cannot create or write them, managers retry or cancel
+    them (``action_retry``, ``action_cancel``: the state only). The body is built only for
+    work orders of the message's company, which must be the endpoint's. The remote's answer
+    is kept in ``last_response``, readable by system administrators only: ``last_error``,
+    which dispatchers read, never contains text chosen by the remote (see
+    ``field.sync.endpoint`` for the addresses endpoints may reach).
     """
 
     _name = "field.sync.message"
@@ -124,6 +138,14 @@ class FieldSyncMessage(models.Model):
     next_try = fields.Datetime(readonly=True, default=lambda self: fields.Datetime.now())
     last_try = fields.Datetime(readonly=True)
     last_error = fields.Text(readonly=True)
+    last_response = fields.Text(
+        string="Last Answer of the Remote",
+        readonly=True,
+        groups="base.group_system",
+        help="Beginning of what the remote answered to the last attempt, or the detail of "
+        "the connection error. Only system administrators read it: it is text chosen by the "
+        "remote system.",
+    )
     sent_on = fields.Datetime(readonly=True)
     response_code = fields.Integer(readonly=True)
 
@@ -172,26 +194,39 @@ class FieldSyncMessage(models.Model):
         is sent here: the cron sends after this transaction commits; it is triggered to run
         now unless a trigger for now is already waiting.
         """
+        # sudo: an empty recordset, to return the same environment in every case
+        nothing = self.sudo().browse()
         if not records or not endpoint:
-            return self.sudo().browse()
+            return nothing
         endpoint.ensure_one()
         records.check_access("read")
+        # sudo: the endpoint is chosen by the rule's action (system administrators); its
+        # configuration is read to build the payload, never shown to the user
         endpoint = endpoint.sudo()
         if not endpoint.active:
-            return self.sudo().browse()
+            return nothing
+        if records._name not in SYNC_MODELS:
+            _logger.warning(
+                "Endpoint %s: %s records are not sent, only %s.",
+                endpoint.id,
+                records._name,
+                ", ".join(SYNC_MODELS),
+            )
+            return nothing
+        # sudo: the caller's read access was checked above; the payload holds the fields
+        # a manager chose among the work-order fields
         records = records.sudo()
-        if endpoint.company_id and "company_id" in records._fields:
+        if endpoint.company_id:
             records = records.filtered(lambda r: r.company_id == endpoint.company_id)
         event = event or "sync"
         now = fields.Datetime.now()
         vals_list = []
         for record in records:
             key = str(uuid.uuid4())
-            company = record.company_id if "company_id" in record._fields else endpoint.company_id
             vals_list.append(
                 {
                     "endpoint_id": endpoint.id,
-                    "company_id": (company or endpoint.company_id or self.env.company).id,
+                    "company_id": record.company_id.id,
                     "res_model": record._name,
                     "res_id": record.id,
                     "record_name": record.display_name,
@@ -201,6 +236,8 @@ class FieldSyncMessage(models.Model):
                     "next_try": now,
                 }
             )
+        # sudo: users cannot create messages; the values above come from the records and
+        # the endpoint only
         messages = self.sudo().create(vals_list)
         if messages:
             self._fm_trigger_cron()
@@ -217,6 +254,7 @@ class FieldSyncMessage(models.Model):
             at, domain = now, [("call_at", "<=", now)]
         else:
             domain = [("call_at", ">=", at), ("call_at", "<=", at + timedelta(minutes=1))]
+        # sudo: only looks for and adds a wake-up call of the outbox cron
         Trigger = self.env["ir.cron.trigger"].sudo()
         if not Trigger.search_count([("cron_id", "=", cron.id), *domain], limit=1):
             cron.sudo()._trigger(at)
@@ -226,6 +264,7 @@ class FieldSyncMessage(models.Model):
         """Make the waiting messages of ``endpoints`` due now (their configuration changed)."""
         if not endpoints:
             return
+        # sudo: called after a manager changed the endpoints; only moves the next try
         waiting = self.sudo().search(
             [
                 ("endpoint_id", "in", endpoints.ids),
@@ -287,16 +326,19 @@ class FieldSyncMessage(models.Model):
     @api.model
     def _cron_send_due(self, batch_size=100):
         """Cron: send the due messages, ``batch_size`` at a time, committing after each."""
-        messages = self.sudo()._fm_due_messages(limit=batch_size)
+        # sudo: the scheduler sends the messages of every company; each body is checked
+        # against its endpoint's company in _fm_document_refusal
+        Messages = self.sudo()
+        messages = Messages._fm_due_messages(limit=batch_size)
         if not messages:
             return
         cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=self.sudo()._fm_due_count())
-        with requests.Session() as session:
+        cron._commit_progress(remaining=Messages._fm_due_count())
+        with self.env["field.sync.endpoint"]._fm_new_session() as session:
             messages._fm_send(session)
         # whatever is due now (the rest of a batch, newer messages of the same work orders)
         # makes the cron run again at once
-        cron._commit_progress(remaining=self.sudo()._fm_due_count())
+        cron._commit_progress(remaining=Messages._fm_due_count())
 
     def _fm_send(self, session=None):
         """Send ``self`` in order. Commits before and after each network call (through
@@ -345,19 +387,12 @@ class FieldSyncMessage(models.Model):
         if self.state != "pending":
             return None
         endpoint = self.endpoint_id
-        body, error = None, None
-        try:
-            with self.env.cr.savepoint():
-                body = self._fm_body()
-        except Exception as exc:  # noqa: BLE001 - a rendering error must not stop the outbox
-            _logger.warning(
-                "Outbox message %s: could not build the body: %s", self.id, exc, exc_info=True
-            )
-            error = self.env._("Could not prepare the message: %s", exc)
         now = fields.Datetime.now()
         attempts = self.attempts + 1
-        # on record before the remote hears of it: if this worker dies during the call, the
-        # message is still pending and is tried again at next_try, with the same key
+        # on record and committed before anything that can take long or crash: building
+        # the body (PDF, attachments) and calling the remote. A worker that is killed
+        # meanwhile leaves the message pending for its next try, with the same key,
+        # instead of first in line again for ever.
         self.write(
             {
                 "attempts": attempts,
@@ -365,36 +400,60 @@ class FieldSyncMessage(models.Model):
                 "next_try": now + timedelta(seconds=endpoint._fm_retry_delay(attempts)),
             }
         )
+        self.env["ir.cron"]._commit_progress()
+        refusal = self._fm_document_refusal()
+        if refusal:
+            return self._fm_record_outcome(FAILED, error=refusal)
+        body, error = None, None
+        try:
+            with self.env.cr.savepoint():
+                body = self._fm_body()
+        except SyncMessageTooLarge as exc:
+            return self._fm_record_outcome(FAILED, error=exc.args[0])
+        except Exception as exc:  # noqa: BLE001 - a rendering error must not stop the outbox
+            _logger.warning(
+                "Outbox message %s: could not build the body: %s", self.id, exc, exc_info=True
+            )
+            error = self.env._("Could not prepare the message: %s", exc)
         if body is None:
             return self._fm_record_outcome(RETRY, error=error)
         headers = endpoint._fm_request_headers(self.idempotency_key, self.event)
-        self.env["ir.cron"]._commit_progress()
         try:
-            response = endpoint._fm_post(body, headers, session)
+            reply = endpoint._fm_post(body, headers, session)
+        except SyncMessageTooLarge as exc:
+            return self._fm_record_outcome(FAILED, error=exc.args[0])
+        except SyncTargetRefused as exc:
+            return self._fm_record_outcome(RETRY_ENDPOINT, error=exc.args[0])
         except requests.RequestException as exc:
             return self._fm_record_outcome(
                 RETRY_ENDPOINT,
-                error=self.env._(
-                    "No answer from the remote (%(error)s): %(detail)s",
-                    error=type(exc).__name__,
-                    detail=str(exc)[:ERROR_BODY_LENGTH],
-                ),
+                error=self.env._("No answer from the remote (%s).", type(exc).__name__),
+                response=f"{type(exc).__name__}: {exc}",
             )
-        outcome = classify_status(response.status_code)
+        outcome = classify_status(reply.status_code)
         error = False
         if outcome != SENT:
             error = self.env._(
-                "The remote answered %(code)s %(reason)s: %(body)s",
-                code=response.status_code,
-                reason=response.reason or "",
-                body=(response.text or "")[:ERROR_BODY_LENGTH],
+                "The remote answered %(code)s %(reason)s.",
+                code=reply.status_code,
+                reason=reply.standard_reason,
             )
-        return self._fm_record_outcome(outcome, code=response.status_code, error=error)
+        return self._fm_record_outcome(
+            outcome,
+            code=reply.status_code,
+            error=error,
+            response=f"{reply.status_code} {reply.reason}\n{reply.text}".strip(),
+        )
 
-    def _fm_record_outcome(self, outcome, code=0, error=False):
+    def _fm_record_outcome(self, outcome, code=0, error=False, response=False):
         self.ensure_one()
-        error = self.endpoint_id._fm_redact(error or False)
-        vals = {"response_code": code, "last_error": error}
+        endpoint = self.endpoint_id
+        error = endpoint._fm_redact(error or False)
+        vals = {
+            "response_code": code,
+            "last_error": error,
+            "last_response": endpoint._fm_redact((response or "")[:ERROR_BODY_LENGTH]) or False,
+        }
         if outcome == SENT:
             vals.update(state="sent", sent_on=fields.Datetime.now())
         elif outcome == FAILED:
@@ -435,25 +494,57 @@ class FieldSyncMessage(models.Model):
         )
         waiting.write({"next_try": self.next_try})
 
+    def _fm_document_refusal(self):
+        """Why the body of ``self`` may not be built, or None: only work orders are sent,
+        of the message's company, which must be the endpoint's."""
+        self.ensure_one()
+        endpoint = self.endpoint_id
+        record = None
+        if self.res_model in SYNC_MODELS:
+            # sudo: checks which company a record belongs to
+            record = self.env[self.res_model].sudo().browse(self.res_id).exists()
+        if (
+            self.res_model not in SYNC_MODELS
+            or (endpoint.company_id and endpoint.company_id != self.company_id)
+            or (record and record.company_id != self.company_id)
+        ):
+            return self.env._(
+                "This message is not about a work order of the company of endpoint %s: it is "
+                "not sent.",
+                endpoint.name,
+            )
+        return None
+
     def _fm_body(self):
         """The request body: the queued payload, plus the PDF and the attachments of the
-        document as they are now when the endpoint includes them."""
+        document as they are now when the endpoint includes them. Only for the work orders
+        of the message's company (``_fm_document_refusal``)."""
         self.ensure_one()
         endpoint = self.endpoint_id
         if not (endpoint.include_report or endpoint.include_attachments):
             return self.payload
-        if self.res_model not in self.env:
-            return self.payload
-        record = self.env[self.res_model].sudo().browse(self.res_id).exists()
+        # sudo: messages are created by the module only, for a work order the triggering
+        # user could read and that belongs to the endpoint's company (checked again in
+        # _fm_document_refusal); what is added is what the endpoint's configuration asks for
+        record = (
+            self.env[self.res_model]
+            .sudo()
+            .with_company(self.company_id)
+            .browse(self.res_id)
+            .exists()
+        )
         if not record:
             return self.payload
         payload = json.loads(self.payload)
+        size = len(self.payload.encode())
         if endpoint.include_report:
             report = self._fm_render_report(record)
             if report:
                 payload["report"] = report
+                size += len(report["data"])
+                endpoint._fm_check_request_size(size)
         if endpoint.include_attachments:
-            payload["attachments"] = self._fm_attachment_values(record)
+            payload["attachments"] = self._fm_attachment_values(record, size)
         return json.dumps(payload, ensure_ascii=False)
 
     @api.model
@@ -461,8 +552,13 @@ class FieldSyncMessage(models.Model):
         report = self.env.ref(REPORT_XMLID, raise_if_not_found=False)
         if not report or report.model != record._name:
             return None
+        # sudo: the module's own work-order report (its QWeb is editable by system
+        # administrators only) for a record checked in _fm_body
         content, report_type = (
-            self.env["ir.actions.report"].sudo()._render_qweb_pdf(report.id, record.ids)
+            self.env["ir.actions.report"]
+            .sudo()
+            .with_company(record.company_id)
+            ._render_qweb_pdf(report.id, record.ids)
         )
         if isinstance(content, str):
             content = content.encode()
@@ -474,14 +570,23 @@ class FieldSyncMessage(models.Model):
         }
 
     @api.model
-    def _fm_attachment_values(self, record):
+    def _fm_attachment_values(self, record, size=0):
+        """The files of ``record`` (checked in _fm_body), refused with
+        ``SyncMessageTooLarge`` before reading them when the body would be too large."""
+        # sudo: the attachments of the work order checked in _fm_body
         attachments = (
             self.env["ir.attachment"]
             .sudo()
             .search([("res_model", "=", record._name), ("res_id", "=", record.id)], order="id")
         )
         if "photo_ids" in record._fields:
-            attachments |= record.photo_ids.sudo()
+            attachments |= record.photo_ids
+        attachments = attachments.filtered(lambda attachment: attachment.type == "binary")
+        endpoint = self.endpoint_id or self.env["field.sync.endpoint"]
+        # base64 makes files a third larger
+        size += sum((attachment.file_size or 0) * 4 // 3 for attachment in attachments)
+        if endpoint:
+            endpoint._fm_check_request_size(size)
         return [
             {
                 "id": attachment.id,
@@ -490,24 +595,39 @@ class FieldSyncMessage(models.Model):
                 "data": (attachment.datas or b"").decode("ascii"),
             }
             for attachment in attachments
-            if attachment.type == "binary"
         ]
 
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
+    def _fm_check_manager(self):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._("Only Field Service managers can retry or cancel outbox messages.")
+            )
+        self.check_access("read")
+
     def action_retry(self):
-        """Send again from the first attempt: failed, cancelled, or pending and waiting."""
+        """Managers: send again from the first attempt: failed, cancelled, or pending and
+        waiting."""
+        self._fm_check_manager()
         messages = self.filtered(lambda m: m.state in ("pending", "failed", "cancelled"))
         if messages:
-            messages.write({"state": "pending", "attempts": 0, "next_try": fields.Datetime.now()})
+            # sudo: users cannot write messages; only the state and the next try change
+            messages.sudo().write(
+                {"state": "pending", "attempts": 0, "next_try": fields.Datetime.now()}
+            )
             self._fm_trigger_cron()
         return True
 
     def action_cancel(self):
-        """Stop trying: the message stays in the outbox, cancelled."""
-        self.filtered(lambda m: m.state in ("pending", "failed")).write({"state": "cancelled"})
+        """Managers: stop trying; the message stays in the outbox, cancelled."""
+        self._fm_check_manager()
+        # sudo: users cannot write messages; only the state changes
+        self.filtered(lambda m: m.state in ("pending", "failed")).sudo().write(
+            {"state": "cancelled"}
+        )
         return True
 
     def action_open_document(self):
@@ -522,7 +642,9 @@ class FieldSyncMessage(models.Model):
     @api.autovacuum
     def _gc_delivered_messages(self):
         """Delete sent and cancelled messages older than the retention period
-        (system parameter field_maintenance.sync_retention_days, 0 keeps them forever)."""
+        (Settings > Field Service, system parameter field_maintenance.sync_retention_days,
+        0 keeps them forever)."""
+        # sudo: a number set by system administrators in the settings
         param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
         try:
             days = int(param) if param else DEFAULT_RETENTION_DAYS
@@ -531,6 +653,7 @@ class FieldSyncMessage(models.Model):
         if days <= 0:
             return
         limit_date = fields.Datetime.now() - timedelta(days=days)
+        # sudo: housekeeping of the module's own outbox, by age and state only
         self.sudo().search(
             [("state", "in", ("sent", "cancelled")), ("write_date", "<", limit_date)],
             limit=10000,

@@ -20,6 +20,7 @@ from odoo.tools import email_split
 from odoo.addons.base.models.ir_actions import ServerActionWithWarningsError
 
 from .mail_activity import ACTIVITY_PRIORITIES
+from .tools import rule_trigger
 
 _logger = logging.getLogger(__name__)
 
@@ -395,10 +396,10 @@ class IrActionsServer(models.Model):
         if not records:
             return self.env[self.model_id.model]
         records = records.with_env(self.env)
-        context = self.env.context
-        uid = context.get("fm_trigger_uid")
-        if uid is None or context.get("fm_trigger_su") or uid == SUPERUSER_ID:
+        trigger = rule_trigger(self.env.context)
+        if trigger is None or trigger.su or trigger.uid == SUPERUSER_ID:
             return records
+        uid = trigger.uid
         allowed = records.with_user(uid)._filtered_access(operation)
         if len(allowed) != len(records):
             _logger.warning(
@@ -530,6 +531,7 @@ class IrActionsServer(models.Model):
             )
         cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
         if cron and sms:
+            # sudo: waking Odoo's SMS queue now; users cannot choose what it runs
             cron.sudo()._trigger()
         return False
 
@@ -570,7 +572,7 @@ class IrActionsServer(models.Model):
         a technician reports complete; the rule only invoices the work orders that user
         may edit, see _fm_records). Run by hand, the action needs the user's rights."""
         self.ensure_one()
-        return bool(self.base_automation_id and "fm_trigger_uid" in self.env.context)
+        return bool(self.base_automation_id and rule_trigger(self.env.context))
 
     def _run_action_fm_invoice_multi(self, eval_context=None):
         orders = self._fm_records(eval_context, "write")
@@ -592,7 +594,7 @@ class IrActionsServer(models.Model):
         company, and on their work orders."""
         self.ensure_one()
         rule = self.base_automation_id.name or self.name
-        user = self.env["res.users"].browse(self.env.context["fm_trigger_uid"]).name or ""
+        user = self.env["res.users"].browse(rule_trigger(self.env.context).uid).name or ""
         invoices._message_log_batch(
             bodies={
                 invoice.id: self.env._(

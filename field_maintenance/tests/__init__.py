@@ -13,3 +13,8 @@ from . import test_sla
 from . import test_price_agreements
 from . import test_travel_costs
 from . import test_portal
+from . import test_security_outbox
+from . import test_security_plan
+from . import test_security_calendar_portal
+from . import test_security_work_order
+from . import test_access_matrix

@@ -137,3 +137,29 @@ class TestAccessMatrix(FieldMaintenanceCase):
                     value = field.convert_to_write(record[fname], record)
                 with self.subTest(model=model, field=fname, positive=True):
                     record.write({fname: value})
+
+
+@tagged("post_install", "-at_install")
+class TestSudoComments(FieldMaintenanceCase):
+    def test_every_sudo_says_why_it_is_safe(self):
+        """Each sudo() of the module's code has a comment saying why it is safe: a
+        ``# sudo: ...`` comment on its line or on a line above it in the same block
+        (no blank line, def or decorator in between, at most 8 lines up)."""
+        root = Path(__file__).parent.parent
+        missing = []
+        for path in sorted(root.rglob("*.py")):
+            if "tests" in path.relative_to(root).parts:
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for number, line in enumerate(lines):
+                if ".sudo()" not in line or "# sudo" in line:
+                    continue
+                block = []
+                for above in range(number - 1, max(number - 9, -1), -1):
+                    text = lines[above].strip()
+                    if not text or text.startswith(("def ", "class ", "@")):
+                        break
+                    block.append(text)
+                if not any(text.startswith("# sudo") for text in block):
+                    missing.append(f"{path.relative_to(root)}:{number + 1}: {line.strip()}")
+        self.assertFalse(missing, "sudo() without a comment saying why it is safe")

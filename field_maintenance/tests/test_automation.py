@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
 
+from ..models.tools import TRIGGER_KEY, RuleTrigger
 from .test_automation_common import AutomationCase
 
 NOW = datetime(2026, 3, 2, 9, 0)
@@ -434,7 +435,11 @@ class TestAutomationActions(AutomationCase, MockEmail, SMSCase):
         self.assertEqual(self._scheduled_mails().state, "sent")
         broken.subject = "{{ object.name }} is done (fixed)"
         with self.mock_mail_gateway():
+            # the retry only schedules it again; the scheduler writes it
             failed.with_user(self.manager).action_retry()
+            self.assertEqual(failed.state, "pending")
+            self.assertFalse(self._new_mails)
+            self._run_scheduled_mail_cron(NOW + timedelta(minutes=32))
             self.assertEqual(failed.state, "sent")
             self.assertEqual(self._new_mails.subject, f"{order.name} is done (fixed)")
 
@@ -875,8 +880,7 @@ class TestAutomationSafety(AutomationCase):
                 active_model="field.work.order",
                 active_ids=(own | foreign).ids,
                 active_id=own.id,
-                fm_trigger_uid=self.technician.id,
-                fm_trigger_su=False,
+                **{TRIGGER_KEY: RuleTrigger(self.technician.id, False)},
             ).run()
         self.assertEqual(len(own.line_ids), 1)
         self.assertFalse(foreign.line_ids, "the technician may not change this work order")

@@ -405,6 +405,17 @@ class TestSecurityPlanInvoicing(RefusalMixin, AutomationMixin, FieldInvoicingCas
             self._run_as(action, self.dispatcher, order)
         self.assertFalse(order.invoice_ids, "no invoice created as superuser")
         self.assertEqual(order.invoice_status, "to_invoice")
+        # a context that pretends a rule runs (what JSON-RPC can send) changes nothing
+        action.base_automation_id = self._rule("wo_completed", [])
+        for forged in ([self.dispatcher.id, True], {"uid": 1, "su": True}, "1"):
+            with self.subTest(forged=forged):
+                with self.assertRefused(AccessError, "not allowed to create invoices"):
+                    self._run_as(
+                        action.with_context(fm_rule_trigger=forged, fm_trigger_uid=1),
+                        self.dispatcher,
+                        order,
+                    )
+        self.assertFalse(order.invoice_ids, "no invoice created as superuser")
         # a dispatcher with invoicing rights invoices
         self._run_as(action, self.billing_dispatcher, order)
         self.assertEqual(len(order.invoice_ids), 1)

@@ -1,3 +1,4 @@
+import io
 import json
 from datetime import datetime, timedelta
 from http import HTTPStatus
@@ -11,6 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import RecordCapturer, tagged
 
+from odoo.addons.field_maintenance.models import field_sync_endpoint
 from odoo.addons.field_maintenance.models.field_sync_message import (
     FAILED,
     RETRY,
@@ -30,7 +32,8 @@ class FakeRemote:
 
     ``answers`` maps a host name to an HTTP status, an exception to raise, or a list of those
     consumed in order (the last one repeats). Unknown hosts answer 200. Error answers echo the
-    request headers, credentials included, as some debugging servers do.
+    request headers, credentials included, as some debugging servers do. The body is streamed
+    from ``response.raw``, as from a real connection.
     """
 
     def __init__(self, answers=None):
@@ -49,11 +52,13 @@ class FakeRemote:
         response.status_code = answer
         response.reason = HTTPStatus(answer).phrase
         if answer < 300:
-            response._content = b'{"ok": true}'
+            response.raw = io.BytesIO(b'{"ok": true}')
         else:  # a talkative error page that echoes the request headers
-            response._content = json.dumps(
-                {"error": HTTPStatus(answer).phrase, "request_headers": dict(request.headers)}
-            ).encode()
+            response.raw = io.BytesIO(
+                json.dumps(
+                    {"error": HTTPStatus(answer).phrase, "request_headers": dict(request.headers)}
+                ).encode()
+            )
         response.headers["Content-Type"] = "application/json"
         response.url = request.url
         response.request = request
@@ -103,6 +108,14 @@ class TestSync(FieldMaintenanceCase):
         )
         cls.orders = cls.order | cls._order_in_state("in_progress") | cls._order_in_state("ready")
         cls.t0 = datetime(2026, 3, 2, 9, 0)
+
+    def setUp(self):
+        super().setUp()
+        # the example hosts resolve to a public address (nothing leaves the machine:
+        # requests.Session.send is patched as well)
+        self.startPatcher(
+            patch.object(field_sync_endpoint, "resolve_host", return_value=["93.184.215.14"])
+        )
 
     # ------------------------------------------------------------------
     # helpers
@@ -242,6 +255,7 @@ class TestSync(FieldMaintenanceCase):
         self.assertEqual(request.headers["X-Field-Maintenance-Event"], "wo_completed")
         self.assertIn("application/json", request.headers["Content-Type"])
         self.assertEqual(kwargs["timeout"], 30)
+        self.assertTrue(kwargs["stream"], "the answer is read in bounded chunks")
         self.assertFalse(kwargs["allow_redirects"])
         self.assertRecordValues(
             message,
@@ -460,8 +474,11 @@ class TestSync(FieldMaintenanceCase):
         with self.assertLogs("odoo.addons.field_maintenance", level="DEBUG") as logs:
             self._run_cron(remote)
             self.assertIn("503", message.last_error)
-            self.assertIn("request_headers", message.last_error)
+            self.assertNotIn("request_headers", message.last_error, "no remote text")
+            # the answer is kept for system administrators, without the credentials
+            self.assertIn("request_headers", message.last_response)
             self.assertNotIn("s3cret", message.last_error, "errors are shown to dispatchers")
+            self.assertNotIn("s3cret", message.last_response)
             self._run_cron(remote, at=message.next_try)
         self.assertEqual(message.state, "sent")
         self.assertNotIn("s3cret", "\n".join(logs.output))
@@ -483,6 +500,12 @@ class TestSync(FieldMaintenanceCase):
                 Endpoint.create({"name": "Bad", "url": url})
         with self.assertRaises(ValidationError):
             Endpoint.create({"name": "Bad", "url": "https://a.example.com", "timeout": 0})
+        # a private address only once a system administrator allowed them
+        with self.assertRaises(ValidationError):
+            Endpoint.create({"name": "Plain", "url": "http://10.0.0.5:8080/hook"})
+        self.env["ir.config_parameter"].set_param(
+            "field_maintenance.sync_allow_private_targets", "True"
+        )
         Endpoint.create({"name": "Plain", "url": "http://10.0.0.5:8080/hook"})
 
         # fewer fields: only those are sent
