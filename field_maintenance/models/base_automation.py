@@ -39,7 +39,7 @@ from odoo.addons.base_automation.models.base_automation import (
     BaseAutomation as NativeBaseAutomation,
 )
 
-from .tools import TRIGGER_KEY, RuleTrigger
+from ..tools import TRIGGER_KEY, RuleTrigger
 
 _logger = logging.getLogger(__name__)
 

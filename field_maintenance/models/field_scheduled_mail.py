@@ -5,7 +5,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import email_split
 
-from .tools import rule_trigger
+from ..tools import rule_trigger
 
 _logger = logging.getLogger(__name__)
 

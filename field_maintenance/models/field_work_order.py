@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import clean_context, float_compare, float_is_zero, format_amount, formatLang
 
-from .tools import assign_by_value
+from ..tools import assign_by_value
 
 WORK_ORDER_STATES = [
     ("draft", "Draft"),

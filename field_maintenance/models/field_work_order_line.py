@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_is_zero, float_round
 
-from .tools import assign_by_value
+from ..tools import assign_by_value
 
 # The role model of lines (security/README.md): what a technician gives or changes on the
 # lines of an open work order they work on. The price comes from the customer's price

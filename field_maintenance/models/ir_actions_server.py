@@ -19,8 +19,8 @@ from odoo.tools import email_split
 
 from odoo.addons.base.models.ir_actions import ServerActionWithWarningsError
 
+from ..tools import rule_trigger
 from .mail_activity import ACTIVITY_PRIORITIES
-from .tools import rule_trigger
 
 _logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.mail.tests.common import MockEmail
 from odoo.addons.sms.tests.common import SMSCase
 
-from ..models.tools import TRIGGER_KEY, RuleTrigger
+from ..tools import TRIGGER_KEY, RuleTrigger
 from .test_automation_common import AutomationCase
 
 NOW = datetime(2026, 3, 2, 9, 0)
