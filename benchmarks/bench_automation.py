@@ -37,15 +37,12 @@ superuser instead.
 """
 
 import argparse
-import gc
 import sys
-import time
-from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import datetime
 from unittest.mock import patch
 
-from _odoo import CallCounter, CpuClock, add_connection_arguments, odoo_args, round_by_round
+from _odoo import Meter, add_connection_arguments, environment, out, round_by_round
 
 
 def parse_args(argv=None):
@@ -69,57 +66,6 @@ def parse_args(argv=None):
         help="runs of each case but the native one, the fastest counts (3)",
     )
     return parser.parse_args(argv)
-
-
-def out(line):
-    sys.stdout.write(f"{line}\n")
-
-
-class Meter:
-    """Wall time, CPU time (this process and the database server's) and SQL queries of a
-    run, flushed to the database (precommit hooks included, as at the end of a request)."""
-
-    def __init__(self, env):
-        self.env = env
-        self.cpu = CpuClock(env.cr)
-        self.results = {}
-        self.runs = defaultdict(list)  # name: the result of each run, in order
-        self.calls = {}  # name: Python function calls of a run (--count-calls)
-
-    def _end_request(self):
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # what the end of the request does: tracking messages
-        self.env.cr.flush()
-
-    @contextmanager
-    def __call__(self, name, count_calls=False):
-        cr = self.env.cr
-        self.env.invalidate_all()
-        # the garbage of the previous runs (environments kept by reference cycles, which
-        # Odoo looks through whenever it makes a new one) does not slow this one
-        gc.collect()
-        if count_calls:
-            with CallCounter() as counter:
-                yield
-                self._end_request()
-            self.calls[name] = counter.calls
-            return
-        queries = cr.sql_log_count
-        start = time.perf_counter()
-        cpu_start = self.cpu()
-        yield
-        self._end_request()
-        result = {
-            "seconds": time.perf_counter() - start,
-            "cpu": self.cpu() - cpu_start,
-            "queries": cr.sql_log_count - queries,
-        }
-        self.runs[name].append(dict(result))
-        # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
-        # of the wall-clock and of the CPU times separately
-        best = self.results.setdefault(name, result)
-        best["seconds"] = min(best["seconds"], result["seconds"])
-        best["cpu"] = min(best["cpu"], result["cpu"])
 
 
 def create_fixtures(env):
@@ -360,17 +306,12 @@ def create_rules(env, fixtures, specs):
 
 def main(argv=None):
     args = parse_args(argv)
-    import odoo
-    from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(odoo_args(args))
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with environment(args) as env:
+        cr = env.cr
         if "field.work.order" not in env or "fm_trigger" not in env["base.automation"]:
             sys.exit(f"field_maintenance (with automation) is not installed in {args.database}")
-        meter = Meter(env)
+        # the time includes the end of the request (tracking messages)
+        meter = Meter(env, end="request", collect_garbage=True)
         counts = {}
         try:
             # no other rule on work orders may interfere

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Invoicing work orders in batch versus one by one.
 
-Creates N done work orders (three lines each) in a database where field_maintenance and
-a chart of accounts are installed, then invoices them
+Creates N done work orders (three lines each; planned, started and completed with their
+buttons) in a database where field_maintenance and a chart of accounts are installed,
+then invoices them
 
 - in batch, one invoice per customer (the default setting),
 - in batch, one invoice per work order (the other setting),
@@ -27,11 +28,9 @@ to run as the superuser instead.
 
 import argparse
 import sys
-import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from _odoo import add_connection_arguments, odoo_args
+from _odoo import Meter, add_connection_arguments, environment, out
 
 
 def parse_args(argv=None):
@@ -44,30 +43,6 @@ def parse_args(argv=None):
     )
     parser.add_argument("--superuser", action="store_true", help="run as the superuser")
     return parser.parse_args(argv)
-
-
-class Meter:
-    """Wall time, CPU time of this process (Odoo, without PostgreSQL) and SQL queries of a
-    run, flushed to the database."""
-
-    def __init__(self, env):
-        self.env = env
-        self.results = {}
-
-    @contextmanager
-    def __call__(self, name):
-        cr = self.env.cr
-        self.env.invalidate_all()
-        queries = cr.sql_log_count
-        start = time.perf_counter()
-        cpu = time.process_time()
-        yield
-        self.env.flush_all()
-        self.results[name] = {
-            "seconds": time.perf_counter() - start,
-            "cpu": time.process_time() - cpu,
-            "queries": cr.sql_log_count - queries,
-        }
 
 
 def create_orders(env, args):
@@ -94,6 +69,17 @@ def create_orders(env, args):
             for index in range(args.customers or max(count // 10, 1))
         ]
     )
+    technician = (
+        env["res.users"]
+        .sudo()
+        .create(
+            {
+                "name": "Bench technician",
+                "login": "bench_invoicing_technician",
+                "group_ids": [Command.set(env.ref("field_maintenance.group_field_technician").ids)],
+            }
+        )
+    )
     start = datetime(2026, 3, 2, 8, 0)
     orders = env["field.work.order"].create(
         [
@@ -101,6 +87,7 @@ def create_orders(env, args):
                 "partner_id": customers[index % len(customers)].id,
                 "summary": f"Bench job {index}",
                 "planned_date_start": start,
+                "technician_ids": [Command.set(technician.ids)],
                 "line_ids": [
                     Command.create({"product_id": products[0].id, "quantity": 1 + index % 3}),
                     Command.create({"product_id": products[1].id, "quantity": 1}),
@@ -112,21 +99,19 @@ def create_orders(env, args):
             for index in range(count)
         ]
     )
-    orders.write({"state": "done", "date_start": start, "date_end": start + timedelta(hours=2)})
+    # done with the buttons; then the times of the visit, as a dispatcher corrects them
+    orders.action_plan()
+    orders.action_start()
+    orders.action_done()
+    orders.write({"date_start": start, "date_end": start + timedelta(hours=2)})
     env.flush_all()
     return orders
 
 
 def main(argv=None):
     args = parse_args(argv)
-    import odoo
-    from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(odoo_args(args))
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+    with environment(args, {"tracking_disable": True}) as env:
+        cr = env.cr
         if "field.work.order" not in env or "fm_invoice_grouping" not in env["res.company"]:
             sys.exit(f"field_maintenance (with invoicing) is not installed in {args.database}")
         if not env["account.journal"].search_count([("type", "=", "sale")], limit=1):
@@ -136,50 +121,48 @@ def main(argv=None):
             if not env["account.move"].has_access("create"):
                 sys.exit("the administrator cannot create invoices; try --superuser")
         company = env.company
-        meter = Meter(env)
-        try:
-            orders = create_orders(env, args)
-            count = len(orders)
-            counts = {}
+        # wall and CPU time of the Odoo process, as a user's request costs it
+        meter = Meter(env, end="flush", database_cpu=False)
+        orders = create_orders(env, args)
+        count = len(orders)
+        counts = {}
 
-            def run(name, grouping, one_by_one=None, limit=None):
-                cr.execute("SAVEPOINT bench_invoicing")
-                company.sudo().fm_invoice_grouping = grouping
-                env.flush_all()
-                batch = orders.browse(orders.ids[:limit])
-                with meter(name):
-                    if one_by_one == "requests":
-                        invoices = env["account.move"]
-                        for order_id in batch.ids:
-                            env.invalidate_all()
-                            order = env["field.work.order"].browse(order_id)
-                            invoices |= order._create_invoices()
-                            env.flush_all()
-                    elif one_by_one == "loop":
-                        invoices = env["account.move"]
-                        for order in batch:
-                            invoices |= order._create_invoices()
-                    else:
-                        invoices = batch._create_invoices()
-                counts[name] = len(invoices)
-                cr.execute("ROLLBACK TO SAVEPOINT bench_invoicing")
-                env.invalidate_all()
+        def run(name, grouping, one_by_one=None, limit=None):
+            cr.execute("SAVEPOINT bench_invoicing")
+            company.sudo().fm_invoice_grouping = grouping
+            env.flush_all()
+            batch = orders.browse(orders.ids[:limit])
+            with meter(name):
+                if one_by_one == "requests":
+                    invoices = env["account.move"]
+                    for order_id in batch.ids:
+                        env.invalidate_all()
+                        order = env["field.work.order"].browse(order_id)
+                        invoices |= order._create_invoices()
+                        env.flush_all()
+                elif one_by_one == "loop":
+                    invoices = env["account.move"]
+                    for order in batch:
+                        invoices |= order._create_invoices()
+                else:
+                    invoices = batch._create_invoices()
+            counts[name] = len(invoices)
+            cr.execute("ROLLBACK TO SAVEPOINT bench_invoicing")
+            env.invalidate_all()
 
-            # warm up the registry and ormcaches (trigger trees, taxes, accounts...) so that
-            # the first measured run does not pay for them
-            run("warm_up", "customer", limit=20)
-            meter.results.pop("warm_up")
-            run("batch_per_customer", "customer")
-            run("batch_per_work_order", "work_order")
-            if not args.skip_one_by_one:
-                run("one_by_one", "work_order", one_by_one="requests")
-                run("one_by_one_loop", "work_order", one_by_one="loop")
-        finally:
-            cr.rollback()
+        # warm up the registry and ormcaches (trigger trees, taxes, accounts...) so that
+        # the first measured run does not pay for them
+        run("warm_up", "customer", limit=20)
+        meter.results.pop("warm_up")
+        run("batch_per_customer", "customer")
+        run("batch_per_work_order", "work_order")
+        if not args.skip_one_by_one:
+            run("one_by_one", "work_order", one_by_one="requests")
+            run("one_by_one_loop", "work_order", one_by_one="loop")
 
     results = meter.results
     user = "superuser" if args.superuser else "administrator"
-    print(
+    out(
         f"database {args.database}: {count} done work orders, three lines each, "
         f"{args.customers or max(count // 10, 1)} customers, as the {user}"
     )
@@ -190,7 +173,7 @@ def main(argv=None):
         "one_by_one_loop": "one by one (loop, shared cache)",
     }
     for name, result in results.items():
-        print(
+        out(
             f"{labels[name]:<34} {result['seconds']:7.2f} s ({result['cpu']:6.2f} s CPU)  "
             f"{result['queries'] / count:7.2f} queries/work order  "
             f"({result['queries']} queries, {counts[name]} invoices, "
@@ -204,11 +187,11 @@ def main(argv=None):
             ratio = results[name]["seconds"] / reference["seconds"]
             cpu_ratio = results[name]["cpu"] / reference["cpu"]
             verdict = "ok" if ratio <= 0.2 else "above 1/5"
-            print(
+            out(
                 f"time ratio {labels[name]} / {labels[reference_name]}: {ratio:.3f} "
                 f"(CPU {cpu_ratio:.3f}; target <= 0.2: {verdict})"
             )
-    print("rolled back: the database is unchanged")
+    out("rolled back: the database is unchanged")
     return results
 
 

@@ -29,13 +29,10 @@ import argparse
 import logging
 import resource
 import sys
-import time
-import tracemalloc
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
 
-from _odoo import CpuClock, add_connection_arguments, odoo_args, round_by_round
+from _odoo import Meter, add_connection_arguments, environment, out, round_by_round
 
 _logger = logging.getLogger("bench_maintenance")
 
@@ -65,51 +62,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def out(line=""):
-    sys.stdout.write(f"{line}\n")
-
-
 def peak_rss_mb():
     # ru_maxrss is in kilobytes on Linux
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class Meter:
-    """Wall time, CPU time (this process and the database server's), SQL queries and
-    memory of a phase."""
-
-    def __init__(self, cr, use_tracemalloc):
-        self.cr = cr
-        self.cpu = CpuClock(cr)
-        self.use_tracemalloc = use_tracemalloc
-        self.results = {}
-        self.runs = defaultdict(list)  # name: the result of each run, in order
-
-    @contextmanager
-    def __call__(self, name):
-        if self.use_tracemalloc:
-            tracemalloc.start()
-        queries = self.cr.sql_log_count
-        start = time.perf_counter()
-        cpu_start = self.cpu()
-        yield
-        self.cr.flush()
-        elapsed = time.perf_counter() - start
-        result = {
-            "seconds": elapsed,
-            "cpu_seconds": self.cpu() - cpu_start,
-            "queries": self.cr.sql_log_count - queries,
-            "peak_rss_mb": peak_rss_mb(),
-        }
-        if self.use_tracemalloc:
-            result["peak_python_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-            tracemalloc.stop()
-        self.runs[name].append(dict(result))
-        # repeated runs: keep the fastest (the least disturbed by the rest of the machine),
-        # of the wall-clock and of the CPU times separately
-        best = self.results.setdefault(name, result)
-        best["seconds"] = min(best["seconds"], result["seconds"])
-        best["cpu_seconds"] = min(best["cpu_seconds"], result["cpu_seconds"])
 
 
 @contextmanager
@@ -216,56 +171,48 @@ def prepare_oca(env, count):
 
 def main(argv=None):
     args = parse_args(argv)
-    import odoo
-    from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(odoo_args(args))
-    registry = Registry(args.database)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    with environment(args) as env:
+        cr = env.cr
         if "field.maintenance.plan" not in env:
             sys.exit(f"field_maintenance is not installed in {args.database}")
         Plan = env["field.maintenance.plan"]
-        meter = Meter(cr, args.tracemalloc)
+        # a phase ends as the crons' commits end a batch; the caches are the crons' own
+        meter = Meter(env, fresh_cache=False, python_memory=args.tracemalloc)
         baseline_rss = peak_rss_mb()
-        try:
-            with commits_flush_only(cr):
-                vals_list = create_data(env, args)
-                cr.flush()
-                with meter("create_plans"):
-                    plans = Plan.create(vals_list)
-                plan_ids = plans.ids
-                cr.clear()
-                if not args.skip_reminders:
-                    mails_before = env["mail.mail"].search_count([])
-                    with meter("reminders"):
-                        Plan._cron_send_reminders(batch_size=args.batch_size or None)
-                    reminders = env["mail.mail"].search_count([]) - mails_before
-                orders_before = env["field.work.order"].search_count([])
-                recurrings = None if args.skip_oca else prepare_oca(env, len(plan_ids))
-                oca_orders = None
-                # ours and OCA's in turn, each run rolled back but the last: a machine that
-                # is slower for a while slows both
-                for attempt in range(max(args.repeat, 1)):
-                    cr.execute("SAVEPOINT bench_repeat")
-                    with meter("generation"):
-                        Plan._cron_generate_work_orders(batch_size=args.batch_size or None)
-                    orders = env["field.work.order"].search_count([]) - orders_before
-                    lines = env["field.work.order.line"].search_count(
-                        [("work_order_id.maintenance_plan_id", "in", plan_ids)]
+        with commits_flush_only(cr):
+            vals_list = create_data(env, args)
+            cr.flush()
+            with meter("create_plans"):
+                plans = Plan.create(vals_list)
+            plan_ids = plans.ids
+            cr.clear()
+            if not args.skip_reminders:
+                mails_before = env["mail.mail"].search_count([])
+                with meter("reminders"):
+                    Plan._cron_send_reminders(batch_size=args.batch_size or None)
+                reminders = env["mail.mail"].search_count([]) - mails_before
+            orders_before = env["field.work.order"].search_count([])
+            recurrings = None if args.skip_oca else prepare_oca(env, len(plan_ids))
+            oca_orders = None
+            # ours and OCA's in turn, each run rolled back but the last: a machine that
+            # is slower for a while slows both
+            for attempt in range(max(args.repeat, 1)):
+                cr.execute("SAVEPOINT bench_repeat")
+                with meter("generation"):
+                    Plan._cron_generate_work_orders(batch_size=args.batch_size or None)
+                orders = env["field.work.order"].search_count([]) - orders_before
+                lines = env["field.work.order.line"].search_count(
+                    [("work_order_id.maintenance_plan_id", "in", plan_ids)]
+                )
+                if recurrings is not None:
+                    with meter("oca_generation"):
+                        env["fsm.recurring"]._cron_generate_orders()
+                    oca_orders = env["fsm.order"].search_count(
+                        [("fsm_recurring_id", "in", recurrings.ids)]
                     )
-                    if recurrings is not None:
-                        with meter("oca_generation"):
-                            env["fsm.recurring"]._cron_generate_orders()
-                        oca_orders = env["fsm.order"].search_count(
-                            [("fsm_recurring_id", "in", recurrings.ids)]
-                        )
-                    if attempt < args.repeat - 1:
-                        cr.execute("ROLLBACK TO SAVEPOINT bench_repeat")
-                        env.invalidate_all()
-        finally:
-            cr.rollback()
+                if attempt < args.repeat - 1:
+                    cr.execute("ROLLBACK TO SAVEPOINT bench_repeat")
+                    env.invalidate_all()
 
     results = meter.results
     out(f"database {args.database}: {len(plan_ids)} plans, three template lines each")
@@ -289,7 +236,7 @@ def main(argv=None):
         f"generation cron:   {orders / phase['seconds']:9.1f} work orders/s "
         f"({orders} work orders, {lines} lines, {phase['seconds']:.1f} s, "
         f"{1000 * phase['seconds'] / max(orders, 1):.2f} ms/work order; "
-        f"{cpu_label} {1000 * phase['cpu_seconds'] / max(orders, 1):.2f} ms/work order)"
+        f"{cpu_label} {1000 * phase['cpu'] / max(orders, 1):.2f} ms/work order)"
     )
     out(
         f"SQL queries per generated work order: {phase['queries'] / max(orders, 1):.2f} "
@@ -305,12 +252,12 @@ def main(argv=None):
         oca = results["oca_generation"]
         ours = orders / results["generation"]["seconds"]
         theirs = oca_orders / oca["seconds"]
-        ours_cpu = orders / results["generation"]["cpu_seconds"]
-        theirs_cpu = oca_orders / oca["cpu_seconds"]
+        ours_cpu = orders / results["generation"]["cpu"]
+        theirs_cpu = oca_orders / oca["cpu"]
         out(
             f"OCA fieldservice_recurring: {oca_orders} orders, {theirs:.1f} orders/s, "
             f"{1000 * oca['seconds'] / oca_orders:.2f} ms/order "
-            f"({cpu_label} {1000 * oca['cpu_seconds'] / oca_orders:.2f} ms/order), "
+            f"({cpu_label} {1000 * oca['cpu'] / oca_orders:.2f} ms/order), "
             f"{oca['queries'] / oca_orders:.2f} queries/order"
         )
         out(
@@ -322,13 +269,13 @@ def main(argv=None):
         if len(meter.runs["oca_generation"]) > 1:
             # OCA's time per order over ours, each of our runs against OCA's that followed it
             per_order = [
-                [{key: run[key] / count for key in ("seconds", "cpu_seconds")} for run in runs]
+                [{key: run[key] / count for key in ("seconds", "cpu")} for run in runs]
                 for runs, count in (
                     (meter.runs["oca_generation"], oca_orders),
                     (meter.runs["generation"], orders),
                 )
             ]
-            out(round_by_round(*per_order, "cpu_seconds", cpu_label, fmt=".1f", suffix="x"))
+            out(round_by_round(*per_order, "cpu", cpu_label, fmt=".1f", suffix="x"))
     out("rolled back: the database is unchanged")
     return results
 

@@ -28,11 +28,7 @@ import threading
 from datetime import timedelta
 from unittest.mock import patch
 
-from _odoo import add_connection_arguments, odoo_args
-
-
-def out(line=""):
-    sys.stdout.write(f"{line}\n")
+from _odoo import add_connection_arguments, load_registry, out, superuser
 
 
 def parse_args(argv=None):
@@ -45,10 +41,10 @@ def parse_args(argv=None):
 
 
 def create_plans(registry, count):
-    from odoo import SUPERUSER_ID, Command, api, fields
+    from odoo import Command, fields
 
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = superuser(cr)
         product = env["product.product"].create({"name": "Concurrency part", "type": "consu"})
         customer = env["res.partner"].create({"name": "Concurrency customer"})
         today = fields.Date.context_today(env["field.maintenance.plan"])
@@ -69,11 +65,9 @@ def create_plans(registry, count):
 
 
 def worker(registry, mode, plan_ids, barrier, report, name):
-    from odoo import SUPERUSER_ID, api
-
     try:
         with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            env = superuser(cr)
             Plan = env["field.maintenance.plan"]
             if mode == "race-cron":
                 # the cron without its row locks: both workers take the same batch
@@ -103,10 +97,8 @@ def worker(registry, mode, plan_ids, barrier, report, name):
 
 
 def check(registry, plan_ids):
-    from odoo import SUPERUSER_ID, api
-
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = superuser(cr)
         cr.execute(
             """
             SELECT p.id, count(o.id)
@@ -124,10 +116,8 @@ def check(registry, plan_ids):
 
 
 def cleanup(registry, plan_ids, product_id, customer_id):
-    from odoo import SUPERUSER_ID, api
-
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = superuser(cr)
         plans = env["field.maintenance.plan"].browse(plan_ids)
         env["field.work.order"].with_context(active_test=False).search(
             [("maintenance_plan_id", "in", plan_ids)]
@@ -171,13 +161,9 @@ def run(registry, mode, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(odoo_args(args))
+    registry = load_registry(args)
     # the refused INSERT and UPDATE are expected in the race: do not log them as errors
     logging.getLogger("odoo.sql_db").setLevel(logging.CRITICAL)
-    registry = Registry(args.database)
     modes = ["cron", "race", "race-cron"] if args.mode == "all" else [args.mode]
     results = [run(registry, mode, args) for mode in modes]
     sys.exit(0 if all(results) else 1)

@@ -1,9 +1,21 @@
 from . import field_company_check_mixin
+from . import field_site_mixin
 from . import field_work_type
 from . import field_work_type_checklist
 from . import field_equipment_category
 from . import field_equipment
 from . import field_work_order
+from . import field_work_order_calendar
+from . import field_work_order_follow_up
+from . import field_work_order_portal
+from . import field_work_order_sla
+from . import field_work_order_invoicing
+from . import field_work_order_travel
+from . import field_work_order_maintenance
+
+# last of the work order: its create() and write() check what the user gives before the
+# other files of the work order use it
+from . import field_work_order_access
 from . import field_work_order_line
 from . import field_work_order_checklist
 from . import calendar_event
@@ -16,10 +28,19 @@ from . import field_sla_policy
 from . import field_follow_up_field
 from . import mail_activity
 from . import base_automation
+from . import base_automation_sla
 from . import ir_actions_server
+from . import ir_actions_server_notify
+from . import ir_actions_server_work_order
+from . import ir_sequence
 from . import field_sync_endpoint
+from . import field_sync_endpoint_payload
 from . import field_sync_message
+from . import field_sync_message_body
 from . import field_maintenance_plan
+from . import field_maintenance_plan_generation
+from . import field_maintenance_plan_reminder
+from . import field_maintenance_plan_origin
 from . import field_maintenance_plan_line
 from . import product_product
 from . import product_template

@@ -1,45 +1,78 @@
-"""Field-service triggers on top of Odoo's automation rules.
+"""Field-service automation rules: an extension of Odoo's rule engine.
 
-The rule editor stays Odoo's own: ``fm_trigger`` is a preset that fills the
-native fields (model, trigger, trigger fields, domains, date field) in one go,
-from the form (onchange) as well as from RPC (create/write).
+The rule editor stays Odoo's own: ``fm_trigger`` is a preset that fills the native fields
+(model, trigger, trigger fields, domains, date field) in one go, from the form (onchange)
+as well as from RPC (create/write).
 
-On top of the native engine this module adds, for every rule:
+The engine stays Odoo's own too: ``_process`` calls ``super()._process()``. What this
+module adds applies to *field-service rules* only, rules with an ``fm_trigger`` or an
+action of a field-service type (``fm_*``); every other rule runs exactly as without the
+module (tests: TestNativeRules, and Odoo's own suites). Which rules are field-service rules
+is found by ``_register_hook`` (re-run whenever that changes) rather than read from each
+rule. For a field-service rule:
 
-- batching: actions of the field-service types run once for all the records
-  of a trigger (``_run_action_<state>_multi``) instead of once per record;
-- a chain guard: a rule never runs again inside the chain of actions it
-  started, so a rule whose action changes (or creates) work orders cannot
-  re-fire itself and every chain of rules ends;
-- the triggering user and whether the trigger ran as superuser are passed to
-  the actions, which only act on records that user may act on;
-- time-based rules isolate each record in a savepoint: one failing record is
-  logged and does not stop the others.
+- ``_process`` runs Odoo's in a context holding who triggered the rule (RuleTrigger), the
+  chain of field-service rules running (RuleChain) and the batch of this run (RuleBatch);
+  the three are instances of classes of the module, which a context sent over RPC cannot
+  hold. While Odoo runs the actions record by record, an ``fm_*`` action only notes the
+  record in the batch (override of ``ir.actions.server.run``); it runs once for all its
+  records, with the same context, before the next action of the rule and at the end, so
+  the actions keep their order. The actions check the triggering user's access
+  themselves. Afterwards ``_process`` marks the records done in the caller's bookkeeping
+  (a write and the recomputations inside it run the rule once), and recomputes what the
+  actions changed while the chain is known.
+- chain guard: a rule never runs again inside the chain of actions it started
+  (``_filter_pre``, ``_filter_post_export_domain`` and ``_process`` leave out its records),
+  so a rule whose action changes or creates records of its model cannot re-fire itself,
+  and every chain of field-service rules ends;
+- ``_filter_post_export_domain`` skips the conditions when the write or recomputation
+  changed none of the fields the rule watches, and ``_check_trigger_fields`` answers from
+  the batch, which reads the watched fields once per run instead of once per record;
+- time-based rules run each record in a savepoint: a failing record is logged and the
+  others are processed;
+- ``_register_hook``, after Odoo's: on a model with a field-service update rule, a
+  creation recomputes its records before it returns, with one bookkeeping (CreationDone),
+  so that the rule runs once per created record and not once per computed field; on a
+  model whose update rules are all field-service rules watching given fields,
+  recomputing other fields skips Odoo's wrapper (which would read the old values and
+  evaluate every condition for nothing). Changing what a field-service rule watches, or
+  whether a rule is one, re-installs them (``_fm_update_patches``).
 
-SLA triggers are ``on_time`` rules on the stored SLA deadlines of work
-orders; the rule scheduler is triggered for the deadlines so that they fire
-within minutes.
+The Odoo internals this relies on are listed, and read, in tools/automation_internals.py
+only; test_automation_internals fails when Odoo changes them.
+
+SLA triggers are ``on_time`` rules on the stored SLA deadlines of work orders: see
+base_automation_sla.py.
 """
 
 import logging
-from datetime import timedelta
+from collections import defaultdict
 
 import psycopg2
 
 from odoo import Command, api, fields, models
 from odoo.fields import Domain
-from odoo.tools import safe_eval
 
-from odoo.addons.base_automation.models.base_automation import (
-    DATE_RANGE,
+from ..tools.automation_internals import (
     TIME_TRIGGERS,
     WRITE_TRIGGERS,
+    changed_fields,
+    computed_together,
+    mark_done,
+    native_recomputation,
+    old_values,
+    patch_model,
 )
-from odoo.addons.base_automation.models.base_automation import (
-    BaseAutomation as NativeBaseAutomation,
+from ..tools.rule_run import (
+    BATCH_KEY,
+    CHAIN_KEY,
+    CREATION_KEY,
+    CreationDone,
+    RuleBatch,
+    RuleChain,
 )
-
-from ..tools import TRIGGER_KEY, RuleTrigger
+from ..tools.rule_trigger import TRIGGER_KEY, RuleTrigger
+from .ir_actions_server import FM_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -122,26 +155,16 @@ FM_PRESETS = {
     },
 }
 SLA_TRIGGERS = ("wo_sla_response", "wo_sla_resolution")
-PRESET_FIELDS = (
-    "model_id",
-    "trigger",
-    "trg_date_id",
-    "trg_selection_field_id",
-    "trg_field_ref",
-    "filter_pre_domain",
-    "filter_domain",
-    "trigger_field_ids",
-)
-CRON_XMLID = "base_automation.ir_cron_data_base_automation_check"
-PENDING_SLA_KEY = "field_maintenance.sla_orders"
+# fields of a rule that the model patches depend on (see _register_hook); the types of its
+# actions too (see ir.actions.server)
+PATCH_FIELDS = {"fm_trigger", "trigger_field_ids"}
 
 
 class BaseAutomation(models.Model):
     _inherit = "base.automation"
 
-    # the watched fields decide which recomputations go through the rules (see
-    # _fm_patch_recomputations): changing them re-patches the models, as the trigger does
-    CRITICAL_FIELDS = [*NativeBaseAutomation.CRITICAL_FIELDS, "trigger_field_ids"]
+    # {id: names of the fields it watches} of the field-service rules, set by _register_hook
+    _fm_watched_by_rule = {}
 
     fm_trigger = fields.Selection(
         FM_TRIGGERS,
@@ -249,52 +272,81 @@ class BaseAutomation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._fm_fill_preset(dict(vals)) for vals in vals_list]
-        rules = super().create(vals_list)
-        rules._fm_sla_rules_changed(enabled=rules)
-        return rules
+        return super().create(vals_list)
 
     def write(self, vals):
         vals = self._fm_fill_preset(dict(vals))
-        enabled = self.browse()
-        if vals.get("active") or vals.get("fm_trigger") or vals.get("trigger"):
-            enabled = self.filtered(
-                lambda rule: (
-                    not rule.active
-                    or rule.fm_trigger != vals.get("fm_trigger", rule.fm_trigger)
-                    or rule.trigger != vals.get("trigger", rule.trigger)
-                )
-            )
+        patches = self._fm_patch_keys() if PATCH_FIELDS & vals.keys() else None
         result = super().write(vals)
-        if enabled or {"trg_date_range", "trg_date_range_mode", "trg_date_range_type"} & set(vals):
-            self._fm_sla_rules_changed(enabled=enabled)
+        if patches is not None:
+            self._fm_update_patches(patches)
         return result
 
-    def _fm_sla_rules_changed(self, enabled):
-        """SLA rules that are switched on start from now, not from the past
-        (the native scheduler would otherwise fire for every past deadline
-        at its first run); and the scheduler is triggered for the next deadline."""
-        sla_rules = self.filtered(
-            lambda rule: rule.fm_trigger in SLA_TRIGGERS and rule.trigger == "on_time"
+    # ------------------------------------------------------------------
+    # Field-service rules
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _fm_field_service_domain(self):
+        return Domain("fm_trigger", "!=", False) | Domain(
+            "action_server_ids.state", "in", list(FM_STATES)
         )
-        if not sla_rules:
-            return
-        to_start = (enabled & sla_rules).filtered("active")
-        if to_start:
-            super(BaseAutomation, to_start).write({"last_run": fields.Datetime.now()})
-        self._fm_sla_schedule_next()
+
+    def _fm_is_field_service(self):
+        """Whether the rule has a field-service trigger or action: only such rules get
+        the behaviour of this module. Read from what _register_hook() found (re-run when
+        it changes, see _fm_update_patches), not from the rule: a native rule is not
+        loaded into the cache where Odoo would not load it."""
+        return self.id in self._fm_watched_by_rule
+
+    def _fm_watched(self):
+        """Names of the fields the field-service rule watches; empty: any field."""
+        return self._fm_watched_by_rule.get(self.id, frozenset())
+
+    def _fm_in_chain(self):
+        """Whether the rule runs in this chain of actions already (a field-service rule:
+        only those enter the chain)."""
+        return self.id in RuleChain.of(self.env.context)
+
+    def _fm_cannot_fire(self):
+        """Whether this rule is a field-service rule that cannot fire on the records of the
+        write or recomputation being processed: it runs in this chain already, or none of
+        the fields it watches changed."""
+        if self._fm_in_chain():
+            return True
+        changed = changed_fields(self.env.context)
+        if changed is None or not self._fm_is_field_service():
+            return False
+        watched = self._fm_watched()
+        return bool(watched) and watched.isdisjoint(changed)
 
     # ------------------------------------------------------------------
-    # Processing: batching, chain guard, access, isolation
+    # Processing: hooks of the native engine
     # ------------------------------------------------------------------
+
+    def _filter_pre(self, records, feedback=False):
+        if records and self._fm_in_chain():
+            return records.browse()
+        return super()._filter_pre(records, feedback=feedback)
+
+    def _filter_post_export_domain(self, records, feedback=False):
+        if records and self._fm_cannot_fire():
+            return records.browse(), None
+        return super()._filter_post_export_domain(records, feedback=feedback)
+
+    def _check_trigger_fields(self, record):
+        batch = self.env.context.get(BATCH_KEY)  # for every record: kept short
+        if isinstance(batch, RuleBatch) and batch.rule_ids == self._ids:
+            return batch.changed(record)
+        return super()._check_trigger_fields(record)
 
     def _process(self, records, domain_post=None):
-        """Process automation ``self`` on ``records``.
-
-        Same contract as the native method, plus batching of the
-        field-service action types, the chain guard and the isolation of
-        records of time-based rules (see the module docstring)."""
-        chain = self.env.context.get("fm_automation_chain", ())
-        if self.id in chain:
+        """Process automation ``self`` on ``records``: Odoo's own processing, with the
+        batching, chain guard and isolation of field-service rules (see the module
+        docstring)."""
+        if not records or not self._fm_is_field_service():
+            return super()._process(records, domain_post=domain_post)
+        if self._fm_in_chain():
             _logger.debug(
                 "Automation rule %s (#%s) not run on %s: it is already running in this chain.",
                 self.sudo().name,  # sudo: the rule's name, for the log only
@@ -302,104 +354,47 @@ class BaseAutomation(models.Model):
                 records,
             )
             return None
-        if self.trigger in TIME_TRIGGERS and not self.env.context.get("fm_isolated"):
+        if self.trigger in TIME_TRIGGERS:
             return self._fm_process_isolated(records, domain_post)
-        if not self._fm_watched_fields_changed():
-            return None
+        return self._fm_process(records, domain_post)
 
-        # --- native bookkeeping (see base_automation._process) ---
-        # The records kept in the bookkeeping are in an environment without context:
-        # kept in the environments of the rule, they would keep these (and everything
-        # their contexts hold) alive until the end of the transaction, and each new
-        # environment is looked up among the live ones.
-        caller_done = automation_done = self.env.context.get("__action_done", {})
-        records_done = automation_done.get(self, records.browse())
-        records -= records_done
-        if not records:
-            return None
-        plain = records.env(context={})
-        key = self.with_env(self.env(context={}))
-        automation = self
-        if self.env.context.get("__action_feedback"):
-            automation_done[key] = (records_done + records).with_env(plain)
-        else:
-            automation_done = dict(automation_done)
-            automation_done[key] = (records_done + records).with_env(plain)
-            automation = self.with_context(__action_done=automation_done)
-            records = records.with_context(__action_done=automation_done)
-        records = automation._fm_filter_trigger_fields(records)
-        automation_done[key] = (records_done + records).with_env(plain)
-        # also in the caller's bookkeeping: a recomputation inside the same write
-        # (e.g. the planned end after the planned start) does not fire it again
-        caller_done[key] = (caller_done.get(key, records.browse()) | records).with_env(plain)
-        if not records:
-            return None
-        if "date_automation_last" in records._fields:
-            records.date_automation_last = self.env.cr.now()
-
-        # --- execution: batched for field-service types, per record otherwise ---
-        common = {
-            "active_model": records._name,
-            "domain_post": domain_post,
-            "fm_automation_chain": (*chain, self.id),
-            TRIGGER_KEY: RuleTrigger(records.env.uid, records.env.su),
-        }
-        # sudo: as the native _process, the rule's actions run as superuser; the fm_* actions
-        # check the triggering user's access themselves (RuleTrigger)
-        for action in automation.sudo().action_server_ids:
-            if action._fm_is_batched():
-                batches = [records]
-            else:
-                batches = list(records)
-            for batch in batches:
-                try:
-                    action.with_context(
-                        **common, active_ids=batch.ids, active_id=batch[:1].id
-                    ).run()
-                except Exception as e:
-                    automation._add_postmortem(e)
-                    raise
-        # recompute what the actions changed while their context (done records,
-        # chain) is known: a later flush would run the rules again without it
-        automation.with_context(**common).env.flush_all()
+    def _fm_process(self, records, domain_post):
+        creation = CreationDone.of(self.env.context)
+        if creation is not None:
+            records -= records.browse(creation.get(self.id, ()))
+            if not records:
+                return None
+        watched = self._fm_watched()
+        fields = [records._fields[name] for name in watched if name in records._fields]
+        batch = RuleBatch(self, fields if watched else None, old_values(self.env.context))
+        rule = self.with_context(
+            **{
+                CHAIN_KEY: RuleChain.of(self.env.context).extended(self.id),
+                TRIGGER_KEY: RuleTrigger(records.env.uid, records.env.su),
+                BATCH_KEY: batch,
+            }
+        )
+        super(BaseAutomation, rule)._process(records, domain_post=domain_post)
+        try:
+            batch.run_pending()
+        except Exception as e:
+            rule._add_postmortem(e)
+            raise
+        mark_done(self, records.browse(batch.fired))
+        if creation is not None:
+            creation.setdefault(self.id, set()).update(batch.fired)
+        if batch.fired:
+            # recompute what the actions changed while the chain is known: a later flush
+            # would run the rules again without it
+            rule.with_context(**{BATCH_KEY: None}).env.flush_all()
         return None
-
-    def _fm_watched_fields_changed(self):
-        """False when the write or recomputation being processed changed none of the
-        fields the rule watches (the native wrappers give the old values of what they
-        change): no record can fire it, so it skips its bookkeeping too. A rule that
-        watches no field, or a creation, may fire."""
-        old_values = self.env.context.get("old_values")
-        if old_values is None:
-            return True
-        # sudo: field names of the rule (ir.model.fields is not readable by every user)
-        names = self.sudo().trigger_field_ids.mapped("name")
-        return not names or not set().union(*old_values.values()).isdisjoint(names)
-
-    def _fm_filter_trigger_fields(self, records):
-        """The records on which a watched field changed: the native
-        ``_check_trigger_fields`` for a whole batch at once."""
-        # sudo: field names of the rule (ir.model.fields is not readable by every user)
-        names = self.sudo().trigger_field_ids.mapped("name")
-        old_values = self.env.context.get("old_values")
-        if not names or old_values is None:
-            return records
-        changed = set()
-        for name in names:
-            getter = records._fields[name].__get__
-            for record in records:
-                old = old_values.get(record.id)
-                if old and name in old and getter(record) != old[name]:
-                    changed.add(record.id)
-        return records.browse([id_ for id_ in records._ids if id_ in changed])
 
     def _fm_process_isolated(self, records, domain_post=None):
         """Run a time-based rule record per record, each in a savepoint."""
-        automation = self.with_context(fm_isolated=True)
         for record in records:
             try:
                 with self.env.cr.savepoint():
-                    automation._process(record, domain_post=domain_post)
+                    self._fm_process(record, domain_post)
             except psycopg2.OperationalError:
                 raise  # concurrency: let the scheduler retry the whole run
             except Exception:
@@ -412,171 +407,83 @@ class BaseAutomation(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # SLA: trigger the scheduler for deadlines
+    # Model patches of field-service update rules
     # ------------------------------------------------------------------
 
-    def _fm_offset(self):
-        """Time to add to a record's date to get the moment the rule fires."""
-        self.ensure_one()
-        delta = DATE_RANGE[self.trg_date_range_type] * (self.trg_date_range or 0)
-        return -delta if self.trg_date_range_mode == "before" else delta
-
-    @api.model
-    def _fm_trigger_cron(self, moments):
-        """Trigger the rule scheduler at each moment (rounded up to the next
-        minute; moments in the past mean as soon as possible)."""
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
-        if not cron or not moments:
-            return
-        now = fields.Datetime.now()
-        rounded = {
-            max(moment, now).replace(second=0, microsecond=0) + timedelta(minutes=1)
-            for moment in moments
-        }
-        # sudo: waking the scheduler at a moment; users cannot choose what it runs
-        cron.sudo()._trigger(sorted(rounded))
-
-    @api.model
-    def _fm_sla_rules(self):
-        # sudo: the SLA rules are searched to know when to wake the scheduler
-        return (
+    def _fm_patch_keys(self, domain=None):
+        """``{id: watched field names}`` of the field-service rules of ``self`` (or of
+        ``domain``), read from the database: what the model patches and
+        _fm_is_field_service() depend on."""
+        if domain is None:
+            if not self:
+                return {}
+            domain = Domain("id", "in", self.ids)
+        # sudo: whether the rules are field-service rules and what they watch, to know
+        # whether to re-install the model patches (users who edit actions may not read rules)
+        rules = (
             self.sudo()
-            .with_context(active_test=True)
-            .search([("fm_trigger", "in", SLA_TRIGGERS), ("trigger", "=", "on_time")])
+            .with_context(active_test=False)
+            .search(Domain(domain) & self._fm_field_service_domain())
         )
+        return {rule.id: frozenset(rule.trigger_field_ids.mapped("name")) for rule in rules}
 
-    @api.model
-    def _fm_sla_deadlines_changed(self, orders):
-        """Called when SLA deadlines of ``orders`` are (re)computed: trigger the
-        scheduler for them before the transaction commits."""
-        ids = {order.id for order in orders if isinstance(order.id, int)}
-        if not ids:
-            return
-        precommit = self.env.cr.precommit
-        if PENDING_SLA_KEY not in precommit.data:
-            precommit.data[PENDING_SLA_KEY] = set()
-            precommit.add(self._fm_sla_schedule_pending)
-        precommit.data[PENDING_SLA_KEY].update(ids)
-
-    def _fm_sla_schedule_pending(self):
-        ids = self.env.cr.precommit.data.pop(PENDING_SLA_KEY, set())
-        # sudo: only the deadlines of the orders just changed are read, for scheduling
-        orders = self.env[WORK_ORDER].sudo().browse(ids).exists()
-        if orders:
-            self._fm_sla_schedule(orders)
-            self.env.flush_all()
-
-    @api.model
-    def _fm_sla_schedule(self, orders):
-        rules = self._fm_sla_rules()
-        moments = []
-        for rule in rules:
-            fname = rule.trg_date_id.name
-            if fname not in orders._fields:
-                continue
-            offset = rule._fm_offset()
-            moments += [order[fname] + offset for order in orders if order[fname]]
-        self._fm_trigger_cron(moments)
-
-    @api.model
-    def _fm_sla_schedule_next(self):
-        """Trigger the scheduler for the next deadline still to come of each
-        SLA rule (after a scheduler run, and when SLA rules change)."""
-        now = fields.Datetime.now()
-        moments = []
-        for rule in self._fm_sla_rules():
-            fname = rule.trg_date_id.name
-            # sudo: the next deadline of the rule's records, for scheduling only
-            Model = self.env[rule.model_name].sudo()
-            if fname not in Model._fields:
-                continue
-            offset = rule._fm_offset()
-            domain = Domain(fname, ">", now - offset)
-            if rule.filter_domain:
-                domain &= Domain(safe_eval.safe_eval(rule.filter_domain, rule._get_eval_context()))
-            upcoming = Model.search_fetch(domain, [fname], order=f"{fname} asc", limit=1)
-            if upcoming:
-                moments.append(upcoming[fname] + offset)
-        self._fm_trigger_cron(moments)
-
-    # ------------------------------------------------------------------
-    # Creation: one bookkeeping for the whole create
-    # ------------------------------------------------------------------
+    def _fm_update_patches(self, before):
+        """Re-install the model patches when what they depend on changed."""
+        if self._fm_patch_keys() != before:
+            self._update_registry()
 
     def _register_hook(self):
-        """Creating a record recomputes its computed fields (e.g. the planned end
-        and the lead technician of a work order), which runs "on update" rules
-        once per computed field. Give the whole create one bookkeeping of the
-        rules done, so that such a rule runs at most once per created record."""
         result = super()._register_hook()
-
-        def make_create():
-            @api.model_create_multi
-            def create(self, vals_list, **kwargs):
-                if "__action_done" in self.env.context:
-                    return create.origin(self, vals_list, **kwargs)
-                records = create.origin(self.with_context(__action_done={}), vals_list, **kwargs)
-                records.flush_recordset()  # recompute now, with the same bookkeeping
-                return records.with_env(self.env)
-
-            return create
-
-        model_names = {
-            rule.model_name
-            for rule in self.with_context(active_test=True).search([("trigger", "=", "on_write")])
-            if rule.fm_trigger
-        }
-        for model_name in model_names:
-            if model_name not in self.env:
+        watched_by_rule = self._fm_patch_keys(Domain.TRUE)
+        type(self)._fm_watched_by_rule = watched_by_rule
+        by_model = defaultdict(list)
+        for rule in self.with_context(active_test=True).search([("trigger", "in", WRITE_TRIGGERS)]):
+            if rule.model_name in self.env:
+                by_model[rule.model_name].append(rule)
+        for model_name, rules in by_model.items():
+            fm_rules = [rule for rule in rules if rule.id in watched_by_rule]
+            if not fm_rules:
                 continue
-            model_class = self.env.registry[model_name]
-            method = make_create()
-            method.origin = model_class.create
-            model_class.create = method
-        self._fm_patch_recomputations()
+            patch_model(self.env, model_name, "create", _make_create())
+            native = native_recomputation(self.env.registry[model_name])
+            watched = [watched_by_rule.get(rule.id) for rule in rules]
+            if len(fm_rules) == len(rules) and all(watched) and native:
+                patch_model(
+                    self.env,
+                    model_name,
+                    "_compute_field_value",
+                    _make_compute_field_value(native, frozenset().union(*watched)),
+                )
         return result
 
-    def _fm_patch_recomputations(self):
-        """Recomputing a stored computed field goes through the native "on update"
-        wrapper, which reads the old values of every recomputed record and filters them
-        with every "on update" rule of the model, even when no rule watches that field
-        (the rules then find nothing changed). Go straight to the computation for the
-        fields no rule watches; a model with a rule that watches every field keeps the
-        native wrapper as it is."""
-        watched = {}  # model: names of the fields its rules watch; None: every field
-        for rule in self.with_context(active_test=True).search([("trigger", "in", WRITE_TRIGGERS)]):
-            names = set(rule.trigger_field_ids.mapped("name"))
-            if rule.model_name in watched and watched[rule.model_name] is None:
-                continue
-            watched[rule.model_name] = (
-                (watched.get(rule.model_name, set()) | names) if names else None
-            )
 
-        def make_compute_field_value(native, names):
-            def _compute_field_value(self, field):
-                if names.isdisjoint(
-                    computed.name for computed in self.pool.field_computed[field] if computed.store
-                ):
-                    return native.origin(self, field)
-                return native(self, field)
+def _make_create():
+    """``create`` of a model with a field-service update rule: the stored fields computed
+    at the creation are recomputed before it returns, one after the other, with one
+    bookkeeping (CreationDone), so that such a rule runs at most once per created record."""
 
-            return _compute_field_value
+    @api.model_create_multi
+    def create(self, vals_list, **kwargs):
+        if CreationDone.of(self.env.context) is not None:
+            return create.origin(self, vals_list, **kwargs)
+        records = create.origin(
+            self.with_context(**{CREATION_KEY: CreationDone()}), vals_list, **kwargs
+        )
+        records.flush_recordset()
+        return records.with_env(self.env)
 
-        for model_name, names in watched.items():
-            if names is None or model_name not in self.env:
-                continue
-            model_class = self.env.registry[model_name]
-            native = model_class.__dict__.get("_compute_field_value")
-            if getattr(native, "origin", None) is None:
-                continue  # not patched by the native engine
-            model_class._compute_field_value = make_compute_field_value(native, names)
+    return create
 
-    @api.model
-    def _cron_process_time_based_actions(self):
-        try:
-            return super()._cron_process_time_based_actions()
-        finally:
-            try:
-                self._fm_sla_schedule_next()
-            except Exception:
-                _logger.exception("Could not schedule the next SLA deadline check.")
+
+def _make_compute_field_value(native, watched):
+    """``_compute_field_value`` of a model whose update rules are all field-service rules
+    watching the fields ``watched``: recomputing another field goes straight to the
+    computation instead of through Odoo's wrapper (``native``), which would read the old
+    values and evaluate the conditions of every rule for nothing."""
+
+    def _compute_field_value(self, field):
+        if watched.isdisjoint(computed_together(self, field)):
+            return native.origin(self, field)
+        return native(self, field)
+
+    return _compute_field_value

@@ -9,8 +9,8 @@ EVENT_TIME_FIELDS = {"start", "stop", "start_date", "stop_date", "duration", "al
 class CalendarEvent(models.Model):
     """The events of work orders (field.work.order._sync_calendar_events).
 
-    They carry customer data (customer, summary, site address), so they are private
-    (security issue 12): employees who are not on the event see busy time only. Their
+    They carry customer data (customer, summary, site address), so they are private:
+    employees who are not on the event see busy time only. Their
     organizer and attendees (the technicians) see them in full, also through a
     Google/Outlook synchronisation; dispatchers see those of the work orders of their
     companies in full too. The work order manages its event: only dispatchers can move

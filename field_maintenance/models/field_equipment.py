@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 
 # The role model of equipment (security/README.md): technicians record readings (the free
 # fields of the category), notes and identification of the equipment of the work orders
@@ -12,41 +13,12 @@ TECHNICIAN_EQUIPMENT_FIELDS = frozenset(
 class FieldEquipment(models.Model):
     _name = "field.equipment"
     _description = "Equipment"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "field.site.mixin"]
     _order = "partner_id, name, id"
-    _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        tracking=True,
-        check_company=True,
-        help="Owner of the installation.",
-    )
-    commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True
-    )
-    site_partner_id = fields.Many2one(
-        "res.partner",
-        string="Site Address",
-        compute="_compute_site_partner_id",
-        store=True,
-        readonly=False,
-        index=True,
-        tracking=True,
-        check_company=True,
-        help="Where the installation stands: a contact or delivery address of the customer.",
-    )
+    partner_id = fields.Many2one(help="Owner of the installation.")
     category_id = fields.Many2one("field.equipment.category")
     product_id = fields.Many2one("product.product", check_company=True)
     brand = fields.Char()
@@ -81,15 +53,6 @@ class FieldEquipment(models.Model):
         "This serial number is already registered for this product.",
     )
 
-    @api.depends("partner_id")
-    def _compute_site_partner_id(self):
-        for equipment in self:
-            if not equipment.site_partner_id or (
-                equipment.site_partner_id.commercial_partner_id
-                != equipment.partner_id.commercial_partner_id
-            ):
-                equipment.site_partner_id = equipment.partner_id
-
     @api.depends_context("uid")
     def _compute_is_dispatcher(self):
         self.is_dispatcher = self.env["field.work.order"]._fm_is_dispatcher()
@@ -106,10 +69,8 @@ class FieldEquipment(models.Model):
         if operator not in ("in", "not in"):
             return NotImplemented
         today = fields.Date.context_today(self)
-        positive = (operator == "in") == (True in value)
-        if positive:
-            return [("warranty_end_date", ">=", today)]
-        return ["|", ("warranty_end_date", "=", False), ("warranty_end_date", "<", today)]
+        domain = Domain("warranty_end_date", ">=", today)
+        return domain if (operator == "in") == (True in value) else ~domain
 
     def _compute_work_order_count(self):
         groups = self.env["field.work.order"]._read_group(
@@ -162,7 +123,7 @@ class FieldEquipment(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Periodic maintenance (issue 4)
+    # Periodic maintenance
     # ------------------------------------------------------------------
 
     maintenance_plan_ids = fields.Many2many(

@@ -5,7 +5,7 @@ from pytz import utc
 
 from odoo import api, fields, models
 
-PRIORITIES = [("0", "Normal"), ("1", "Important"), ("2", "Urgent"), ("3", "Emergency")]
+from .field_work_order import PRIORITIES
 
 
 class FieldSlaPolicy(models.Model):

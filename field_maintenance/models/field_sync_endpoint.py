@@ -2,23 +2,26 @@ import ipaddress
 import json
 import logging
 import random
-import socket
-import threading
 import uuid
-from dataclasses import dataclass
-from http import HTTPStatus
 from itertools import repeat
 from time import monotonic
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import str2bool
+
+from ..tools.sync_http import (
+    SyncMessageTooLarge,
+    SyncReply,
+    SyncTargetRefused,
+    SyncTotalTimeout,
+    forbidden_address,
+    guarded_session,
+    resolve_host,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -49,30 +52,6 @@ DEFAULT_SYNC_FIELDS = (
 )
 # field types that cannot be sent as JSON (files go through "include attachments")
 EXCLUDED_FIELD_TYPES = ("binary", "properties_definition")
-# sub-records sent in full rather than as {id, name}
-SUBRECORD_FIELDS = {
-    "field.work.order.line": (
-        "sequence",
-        "display_type",
-        "line_type",
-        "product_id",
-        "name",
-        "quantity",
-        "product_uom_id",
-        "price_unit",
-        "discount",
-        "price_subtotal",
-    ),
-    "field.work.order.checklist": ("sequence", "display_type", "name", "result", "note"),
-}
-# extra identifying values sent with a many2one, so that the remote can match its own records
-MANY2ONE_EXTRA_FIELDS = {
-    "res.partner": ("ref", "vat", "email"),
-    "product.product": ("default_code",),
-    "res.company": ("vat",),
-    "res.currency": (),
-    "res.users": ("login",),
-}
 MAX_RETRY_DELAY = 6 * 3600  # seconds: the backoff never waits longer than this
 RETRY_JITTER = 0.25  # a retry waits between 75% and 100% of its nominal delay
 EVENT_HEADER = "X-Field-Maintenance-Event"
@@ -87,179 +66,6 @@ MAX_BACKOFF_BASE = 3600  # seconds
 MAX_REQUEST_BYTES = 20 * 1024 * 1024  # body sent, PDF and attachments included
 MAX_REPLY_BYTES = 64 * 1024  # reply read; the rest is not downloaded
 READ_CHUNK_BYTES = 8 * 1024
-
-
-class SyncTargetRefused(UserError):
-    """The endpoint's address is in a network endpoints may not reach."""
-
-
-class SyncMessageTooLarge(UserError):
-    """The body of a message is larger than ``MAX_REQUEST_BYTES``."""
-
-
-class SyncTotalTimeout(requests.exceptions.Timeout):
-    """The request took longer than the endpoint's timeout in total."""
-
-
-@dataclass
-class SyncReply:
-    """What the remote answered: the status and at most ``MAX_REPLY_BYTES`` of the body."""
-
-    status_code: int
-    reason: str
-    text: str
-
-    @property
-    def standard_reason(self):
-        """The standard phrase of the status: the remote's own reason phrase is text it
-        chose, shown to system administrators only."""
-        try:
-            return HTTPStatus(self.status_code).phrase
-        except ValueError:
-            return ""
-
-
-def forbidden_address(address):
-    """Whether ``address`` (an IP address as text) is loopback, private, link-local,
-    multicast, reserved or otherwise not a public internet address."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return True
-    if ip.version == 6:
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo and ip.teredo[1])
-        if embedded and forbidden_address(str(embedded)):
-            return True
-    return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-def resolve_host(host, port):
-    """The IP addresses ``host`` resolves to (a seam for tests)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
-
-
-class _RequestGuard:
-    """Guards the requests of one session, on the connections themselves.
-
-    * A connection to a forbidden address is refused on the connected socket: a host name
-      that resolved to a public address when it was checked and to a private one when
-      urllib3 resolves it again (DNS rebinding) is still refused.
-    * ``start`` arms a timer for the whole request: when it expires, the sockets of the
-      request are shut down, which interrupts a remote that answers slowly byte by byte
-      (the per-read timeout of requests would let it go on forever).
-
-    Requests that go through a proxy (HTTP(S)_PROXY) connect to the proxy: the target is
-    then only checked when the host name is resolved before the request.
-    """
-
-    def __init__(self, allow_private):
-        self.allow_private = allow_private
-        self._lock = threading.Lock()
-        self._token = 0
-        self._active = False
-        self._expired = False
-        self._sockets = []
-
-    def start(self, seconds):
-        with self._lock:
-            self._token += 1
-            self._active, self._expired, self._sockets = True, False, []
-            token = self._token
-        timer = threading.Timer(seconds, self._expire, args=(token,))
-        timer.daemon = True
-        timer.start()
-        return timer
-
-    def stop(self, timer):
-        timer.cancel()
-        with self._lock:
-            self._active, self._sockets = False, []
-
-    @property
-    def expired(self):
-        return self._expired
-
-    def _expire(self, token):
-        with self._lock:
-            if token != self._token or not self._active:
-                return
-            self._expired = True
-            for sock in self._sockets:
-                self._shutdown(sock)
-
-    @staticmethod
-    def _shutdown(sock):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError as exc:  # already closed by the other side
-            _logger.debug("Sync request: socket already closed: %s", exc)
-
-    def register(self, sock):
-        with self._lock:
-            if not self._active:
-                return
-            self._sockets.append(sock)
-            if self._expired:
-                self._shutdown(sock)
-
-    def check_peer(self, sock):
-        if self.allow_private:
-            return
-        address = sock.getpeername()[0]
-        if forbidden_address(address):
-            raise SyncTargetRefused(address)
-
-
-def _guarded_pool_classes(guard):
-    class GuardedConnectionMixin:
-        def _new_conn(self):
-            sock = super()._new_conn()
-            try:
-                guard.check_peer(sock)
-                guard.register(sock)
-            except Exception:
-                sock.close()
-                raise
-            return sock
-
-        def request(self, *args, **kwargs):
-            if self.sock is not None:  # a connection kept alive from an earlier request
-                guard.register(self.sock)
-            return super().request(*args, **kwargs)
-
-    class GuardedHTTPConnection(GuardedConnectionMixin, HTTPConnection):
-        pass
-
-    class GuardedHTTPSConnection(GuardedConnectionMixin, HTTPSConnection):
-        pass
-
-    class GuardedHTTPConnectionPool(HTTPConnectionPool):
-        ConnectionCls = GuardedHTTPConnection
-
-    class GuardedHTTPSConnectionPool(HTTPSConnectionPool):
-        ConnectionCls = GuardedHTTPSConnection
-
-    return {"http": GuardedHTTPConnectionPool, "https": GuardedHTTPSConnectionPool}
-
-
-class _GuardedAdapter(HTTPAdapter):
-    def __init__(self, guard):
-        self.fm_guard = guard
-        super().__init__(max_retries=0)
-
-    def init_poolmanager(self, *args, **kwargs):
-        res = super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _guarded_pool_classes(self.fm_guard)
-        return res
 
 
 class FieldSyncEndpoint(models.Model):
@@ -558,93 +364,6 @@ class FieldSyncEndpoint(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Payload
-    # ------------------------------------------------------------------
-
-    def _fm_fields_to_send(self, model_name):
-        """Names of the fields of ``model_name`` this endpoint sends."""
-        self.ensure_one()
-        model_fields = self.env[model_name]._fields
-        return [
-            field.name
-            # sudo: the user may not read ir.model.fields; only names of work-order fields
-            for field in self.sudo().field_ids
-            if field.model == model_name
-            and field.name in model_fields
-            and model_fields[field.name].type not in EXCLUDED_FIELD_TYPES
-        ]
-
-    @api.model
-    def _fm_format_datetime(self, value):
-        return f"{value.isoformat()}Z" if value else None
-
-    def _fm_serialize_value(self, record, field_name, nested=False):
-        """JSON-ready value of ``record[field_name]``."""
-        field = record._fields[field_name]
-        value = record[field_name]
-        ftype = field.type
-        if ftype == "many2one":
-            if not value:
-                return None
-            result = {"id": value.id, "name": value.display_name}
-            for extra in MANY2ONE_EXTRA_FIELDS.get(value._name, ()):
-                if extra in value._fields:
-                    result[extra] = value[extra] or None
-            return result
-        if ftype in ("one2many", "many2many"):
-            sub_fields = None if nested else SUBRECORD_FIELDS.get(field.comodel_name)
-            if sub_fields:
-                return [
-                    {
-                        "id": sub.id,
-                        **{
-                            name: self._fm_serialize_value(sub, name, nested=True)
-                            for name in sub_fields
-                            if name in sub._fields
-                        },
-                    }
-                    for sub in value
-                ]
-            return [{"id": sub.id, "name": sub.display_name} for sub in value]
-        if ftype == "reference":
-            if not value:
-                return None
-            return {"model": value._name, "id": value.id, "name": value.display_name}
-        if ftype == "datetime":
-            return self._fm_format_datetime(value)
-        if ftype == "date":
-            return value.isoformat() if value else None
-        if ftype == "boolean":
-            return bool(value)
-        if ftype in ("integer", "float", "monetary", "many2one_reference"):
-            return value or 0
-        if ftype == "properties":
-            return field.convert_to_read(value, record) or []
-        if ftype == "html":
-            return str(value) if value else None
-        return value if value is not False else None
-
-    def _fm_build_payload(self, record, event, idempotency_key, enqueued_at):
-        """The JSON document queued for ``record``: what the remote receives, except for the
-        PDF and the attachments, which are added when the message is sent."""
-        self.ensure_one()
-        data = {
-            name: self._fm_serialize_value(record, name)
-            for name in self._fm_fields_to_send(record._name)
-        }
-        payload = {
-            "event": event,
-            "idempotency_key": idempotency_key,
-            "model": record._name,
-            "id": record.id,
-            "display_name": record.display_name,
-            "version": self._fm_format_datetime(record.write_date),
-            "enqueued_at": self._fm_format_datetime(enqueued_at),
-            "data": data,
-        }
-        return json.dumps(payload, default=str, ensure_ascii=False)
-
-    # ------------------------------------------------------------------
     # Transport
     # ------------------------------------------------------------------
 
@@ -723,14 +442,8 @@ class FieldSyncEndpoint(models.Model):
     @api.model
     def _fm_new_session(self):
         """A requests session that refuses forbidden addresses on the connections
-        themselves and bounds the total time of each request (see ``_RequestGuard``)."""
-        guard = _RequestGuard(self._fm_allow_private())
-        session = requests.Session()
-        adapter = _GuardedAdapter(guard)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.fm_guard = guard
-        return session
+        themselves and bounds the total time of each request (see ``RequestGuard``)."""
+        return guarded_session(self._fm_allow_private())
 
     def _fm_check_request_size(self, size):
         if size > MAX_REQUEST_BYTES:

@@ -1,25 +1,25 @@
-"""Field-service action types for server actions and automation rules.
+"""Field-service action types for server actions and automation rules: their fields,
+their checks in the editor, and how they run.
 
-Every type runs batched in ``_run_action_<state>_multi``: automation rules
-(see base_automation.py) call it once with all the records of a trigger.
-Actions of automation rules run as superuser; the runners only act on the
-records the triggering user may read (notifications, tasks) or write
-(changes to the work order), see ``_fm_records``.
+Every type runs batched in ``_run_action_<state>_multi`` (ir_actions_server_notify.py:
+task, e-mail, SMS; ir_actions_server_work_order.py: the work-order types). Odoo's
+automation rules run their actions record by record: while a field-service rule runs,
+``run()`` only notes the records in the rule's batch (tools/rule_run.py, see
+base_automation.py), which runs the action once for all of them.
+Actions of automation rules run as superuser; the runners only act on the records the
+triggering user may read (notifications, tasks) or write (changes to the work order),
+see ``_fm_records``.
 """
 
 import logging
-from datetime import timedelta
-
-from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import email_split
 
 from odoo.addons.base.models.ir_actions import ServerActionWithWarningsError
 
-from ..tools import rule_trigger
+from ..tools.rule_run import BATCH_KEY, RuleBatch
+from ..tools.rule_trigger import rule_trigger
 from .mail_activity import ACTIVITY_PRIORITIES
 
 _logger = logging.getLogger(__name__)
@@ -37,12 +37,6 @@ FM_WORK_ORDER_STATES = (
     "fm_sync",
 )
 FM_STATES = FM_THREAD_STATES + FM_WORK_ORDER_STATES
-# work-order methods called by the invoicing types
-FM_METHODS = {
-    "fm_invoice": "action_create_invoices",
-    "fm_price_agreements": "action_apply_price_agreements",
-    "fm_travel_costs": "action_compute_travel_costs",
-}
 
 
 class IrActionsServer(models.Model):
@@ -300,15 +294,6 @@ class IrActionsServer(models.Model):
     def _fm_follow_up_problems(self):
         return [problem for rule in self.fm_follow_up_field_ids if (problem := rule._problem())]
 
-    def _fm_method_problems(self):
-        if not hasattr(self.env[WORK_ORDER], FM_METHODS[self.state]):
-            return [self.env._("This action is not available in this database.")]
-        return []
-
-    _fm_invoice_problems = _fm_method_problems
-    _fm_price_agreements_problems = _fm_method_problems
-    _fm_travel_costs_problems = _fm_method_problems
-
     def _fm_add_material_problems(self):
         problems = []
         if not self.fm_material_product_id:
@@ -360,6 +345,51 @@ class IrActionsServer(models.Model):
                 return False
             Model = self.env[field.comodel_name]
         return Model._name == "res.users"
+
+    # ------------------------------------------------------------------
+    # CRUD: the model patches of the rules depend on the types of their actions
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = self.env["base.automation"].browse(
+            {vals["base_automation_id"] for vals in vals_list if vals.get("base_automation_id")}
+        )
+        before = rules._fm_patch_keys()
+        actions = super().create(vals_list)
+        rules._fm_update_patches(before)
+        return actions
+
+    def write(self, vals):
+        if not {"state", "base_automation_id"} & vals.keys():
+            return super().write(vals)
+        rules = self.base_automation_id | self.env["base.automation"].browse(
+            vals.get("base_automation_id") or ()
+        )
+        before = rules._fm_patch_keys()
+        result = super().write(vals)
+        rules._fm_update_patches(before)
+        return result
+
+    def unlink(self):
+        rules = self.base_automation_id
+        before = rules._fm_patch_keys()
+        result = super().unlink()
+        rules._fm_update_patches(before)
+        return result
+
+    # ------------------------------------------------------------------
+    # Running
+    # ------------------------------------------------------------------
+
+    def run(self):
+        """While a field-service automation rule runs (record by record), its actions of
+        the field-service types note the record in the rule's batch: they run once for
+        all the records (see RuleBatch)."""
+        batch = self.env.context.get(BATCH_KEY)  # for every record: kept short
+        if isinstance(batch, RuleBatch) and batch.defer(self):
+            return False
+        return super().run()
 
     def _run(self, records, eval_context):
         """Refuse to run an incomplete field-service action, with a message
@@ -415,265 +445,3 @@ class IrActionsServer(models.Model):
     @api.model
     def _fm_now(self):
         return fields.Datetime.now()
-
-    def _fm_resolve_user(self, record, user_type, user, path):
-        if user_type == "specific":
-            return user
-        if user_type == "generic" and path:
-            value = record
-            for name in path.split("."):
-                value = value[name]
-            return value[:1]
-        return self.env["res.users"]
-
-    def _run_action_fm_task_multi(self, eval_context=None):
-        records = self._fm_records(eval_context, "read")
-        if not records or self._is_recompute():
-            return False
-        now = self._fm_now()
-        today = fields.Date.context_today(self, now)
-        activity_type = self.fm_activity_type_id or self.env.ref(
-            "mail.mail_activity_data_todo", raise_if_not_found=False
-        )
-        model_id = self.env["ir.model"]._get_id(records._name)
-        date_field = self.fm_task_date_field_id.name
-        delta = relativedelta(
-            **{self.fm_task_deadline_range_type or "days": self.fm_task_deadline_range}
-        )
-        vals_list = []
-        for record in records:
-            assignee = self._fm_resolve_user(
-                record, self.fm_task_user_type, self.fm_task_user_id, self.fm_task_user_field
-            )
-            responsible = self._fm_resolve_user(
-                record,
-                self.fm_task_responsible_type,
-                self.fm_task_responsible_id,
-                self.fm_task_responsible_field,
-            )
-            base = today
-            if date_field and record[date_field]:
-                base = fields.Date.context_today(
-                    self, fields.Datetime.to_datetime(record[date_field])
-                )
-            vals_list.append(
-                {
-                    "res_model_id": model_id,
-                    "res_id": record.id,
-                    "activity_type_id": activity_type.id,
-                    "summary": self.fm_task_title or activity_type.summary or False,
-                    "note": self.fm_task_note,
-                    "user_id": (assignee or responsible or self.env.user).id,
-                    "fm_responsible_user_id": responsible.id,
-                    "fm_priority": self.fm_task_priority or "0",
-                    "fm_date_started": now if self.fm_task_started else False,
-                    "date_deadline": base + delta,
-                    "automated": True,
-                }
-            )
-        Activity = self.env["mail.activity"]
-        if not self.fm_task_notify:
-            Activity = Activity.with_context(mail_activity_quick_update=True)
-        Activity._fm_create_batch(vals_list)
-        return False
-
-    def _run_action_fm_email_multi(self, eval_context=None):
-        records = self._fm_records(eval_context, "read")
-        if not records or self._is_recompute():
-            return False
-        if self.fm_mail_delay > 0:
-            # written when they are due, with the records as they are then: one row now
-            # instead of one rendered e-mail per record (see field.scheduled.mail)
-            self.env["field.scheduled.mail"]._fm_schedule(
-                self, records, self._fm_now() + timedelta(minutes=self.fm_mail_delay)
-            )
-            return False
-        context = dict(self.env.context)
-        context.pop("default_type", None)
-        context.pop("default_parent_id", None)
-        self.env["field.scheduled.mail"]._fm_send_mails(
-            self.fm_mail_template_id.with_env(self.env(context=context)),
-            records,
-            self.fm_mail_extra_email,
-        )
-        return False
-
-    def _run_action_fm_sms_multi(self, eval_context=None):
-        records = self._fm_records(eval_context, "read")
-        if not records or self._is_recompute():
-            return False
-        template = self.fm_sms_template_id
-        composer = (
-            self.env["sms.composer"]
-            .with_context(
-                default_res_model=records._name,
-                default_res_ids=records.ids,
-                default_composition_mode="mass",
-                default_template_id=template.id,
-                default_mass_keep_log=True,
-            )
-            .create({})
-        )
-        sms = composer._action_send_sms()
-        extra = (self.fm_sms_extra_number or "").strip()
-        if extra:
-            number = records[:1]._phone_format(number=extra) or extra
-            bodies = template._render_field("body", records.ids, compute_lang=True)
-            sms |= self.env["sms.sms"].create(
-                [
-                    {
-                        "body": bodies[record.id],
-                        "number": number,
-                        "state": "outgoing",
-                    }
-                    for record in records
-                ]
-            )
-        cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
-        if cron and sms:
-            # sudo: waking Odoo's SMS queue now; users cannot choose what it runs
-            cron.sudo()._trigger()
-        return False
-
-    def _run_action_fm_follow_up_multi(self, eval_context=None):
-        origins = self._fm_records(eval_context, "write")
-        if not origins:
-            return False
-        default = {"origin_work_order_id": False}
-        if not self.fm_follow_up_copy_lines:
-            default["line_ids"] = []
-        vals_list = origins.copy_data(default=default)
-        ruled = set(self.fm_follow_up_field_ids.field_id.mapped("name"))
-        for origin, vals in zip(origins, vals_list, strict=True):
-            # a fresh checklist from the work type, not the results of the origin
-            vals.pop("checklist_ids", None)
-            self.fm_follow_up_field_ids._apply(origin, vals)
-            if "technician_ids" in ruled and "user_id" not in ruled:
-                # the lead technician follows the technicians set by the rules
-                vals.pop("user_id", None)
-            vals["origin_work_order_id"] = origin.id
-        self.env[WORK_ORDER].create(vals_list)
-        return False
-
-    def _fm_run_work_order_method(self, eval_context):
-        orders = self._fm_records(eval_context, "write")
-        if orders:
-            method = FM_METHODS[self.state]
-            if not hasattr(orders, method):
-                raise UserError(
-                    self.env._("The action %s is not available in this database.", self.name)
-                )
-            getattr(orders, method)()
-        return False
-
-    def _fm_invoice_as_company(self):
-        """Whether the invoices are created for the company, whatever the invoicing
-        rights of the user: when an automation rule runs the action (e.g. on a work order
-        a technician reports complete; the rule only invoices the work orders that user
-        may edit, see _fm_records). Run by hand, the action needs the user's rights."""
-        self.ensure_one()
-        return bool(self.base_automation_id and rule_trigger(self.env.context))
-
-    def _run_action_fm_invoice_multi(self, eval_context=None):
-        orders = self._fm_records(eval_context, "write")
-        if orders and hasattr(orders, "_create_invoices"):
-            as_company = self._fm_invoice_as_company()
-            if not as_company:
-                # run by hand (run() is always sudo): with the user's invoicing rights
-                orders = orders.with_env(self.env(su=False))
-            # leave out the work orders that cannot be invoiced (not done, nothing to
-            # invoice) instead of refusing them all
-            invoices = orders._create_invoices(skip_refused=True)
-            if as_company and invoices:
-                self._fm_log_rule_invoices(invoices)
-            return False
-        return self._fm_run_work_order_method(eval_context)
-
-    def _fm_log_rule_invoices(self, invoices):
-        """Name the rule and the user who triggered it on the invoices it created for the
-        company, and on their work orders."""
-        self.ensure_one()
-        rule = self.base_automation_id.name or self.name
-        user = self.env["res.users"].browse(rule_trigger(self.env.context).uid).name or ""
-        invoices._message_log_batch(
-            bodies={
-                invoice.id: self.env._(
-                    "Created by automation rule %(rule)s, triggered by %(user)s. Automation "
-                    "rules create invoices for the company, whatever the invoicing rights of "
-                    "the user who triggers them.",
-                    rule=rule,
-                    user=user,
-                )
-                for invoice in invoices
-            }
-        )
-        orders = invoices.fm_work_order_ids
-        orders._message_log_batch(
-            bodies={
-                order.id: self.env._(
-                    "Invoiced by automation rule %(rule)s, triggered by %(user)s: %(invoices)s.",
-                    rule=rule,
-                    user=user,
-                    invoices=Markup(", ").join(
-                        invoice._get_html_link() for invoice in order.invoice_ids & invoices
-                    ),
-                )
-                for order in orders
-            }
-        )
-
-    def _run_action_fm_price_agreements_multi(self, eval_context=None):
-        return self._fm_run_work_order_method(eval_context)
-
-    def _run_action_fm_travel_costs_multi(self, eval_context=None):
-        orders = self._fm_records(eval_context, "write")
-        # cancelled work orders get no travel costs (the method refuses them)
-        orders = orders.filtered(lambda order: order.state != "cancelled")
-        if orders:
-            orders.action_compute_travel_costs()
-        return False
-
-    def _run_action_fm_add_material_multi(self, eval_context=None):
-        orders = self._fm_records(eval_context, "write")
-        if not orders:
-            return False
-        Line = self.env["field.work.order.line"]
-        product = self.fm_material_product_id
-        quantity = self.fm_material_quantity
-        # what each line would compute from its product (description, unit, price from
-        # the customer's price agreements), given for all the lines at once: the ORM then
-        # creates them without drafting each one to compute these
-        values = {
-            "line_type": "material",
-            "product_id": product.id,
-            "quantity": quantity,
-            "name": Line._fm_product_description(product),
-            "product_uom_id": product.uom_id.id,
-        }
-        if self.fm_material_use_price:
-            prices = [self.fm_material_price] * len(orders)
-        else:
-            now = fields.Datetime.now()
-            prices = Line._fm_prices(
-                [
-                    order._fm_price_request(product, quantity, product.uom_id, now)
-                    for order in orders
-                ]
-            )
-        Line._fm_create_batch(
-            [
-                dict(values, work_order_id=order.id, price_unit=price)
-                for order, price in zip(orders, prices, strict=True)
-            ]
-        )
-        return False
-
-    def _run_action_fm_sync_multi(self, eval_context=None):
-        orders = self._fm_records(eval_context, "read")
-        if orders:
-            self.env["field.sync.message"]._fm_enqueue(
-                orders,
-                self.fm_sync_endpoint_id,
-                event=self.base_automation_id.fm_trigger or "sync",
-            )
-        return False

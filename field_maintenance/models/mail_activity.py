@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+# computed fields of the tasks that _fm_create_batch() gives
+PRECOMPUTED = ("res_name", "user_tz", "date_done")
+
 ACTIVITY_PRIORITIES = [
     ("0", "Normal"),
     ("1", "Important"),
@@ -52,24 +55,31 @@ class MailActivity(models.Model):
             }
             # sudo: the names of the records the rule's tasks are for, which the rule's
             # action (run as superuser by base.automation) already reads
-            for record in self.env[model_name].sudo().browse(res_ids):
-                names[model_name, record.id] = record.display_name
+            records = self.env[model_name].sudo().browse(res_ids)
+            names.update(
+                zip(
+                    ((model_name, id_) for id_ in records._ids),
+                    records.mapped("display_name"),
+                    strict=True,
+                )
+            )
         user_ids = {vals["user_id"] for vals in vals_list if vals.get("user_id")}
         # sudo: only the time zone of the assignees, which mail.activity computes the same way
         tz_by_user = {user.id: user.tz for user in self.env["res.users"].sudo().browse(user_ids)}
-        given = {
-            "res_name": lambda vals: names[models_by_id[vals["res_model_id"]], vals["res_id"]],
-            "user_tz": lambda vals: tz_by_user.get(vals.get("user_id"), False),
-            "date_done": lambda vals: False,  # active tasks
-        }
         activities = self.with_context(fm_precomputed_res_model=True).create(
             [
-                {**vals, "active": True, **{fname: value(vals) for fname, value in given.items()}}
+                {
+                    **vals,
+                    "active": True,
+                    "res_name": names[models_by_id[vals["res_model_id"]], vals["res_id"]],
+                    "user_tz": tz_by_user.get(vals.get("user_id"), False),
+                    "date_done": False,  # active tasks
+                }
                 for vals in vals_list
             ]
         )
         # the given values are the computed ones: no second computation, no update
-        for fname in given:
+        for fname in PRECOMPUTED:
             self.env.remove_to_compute(self._fields[fname], activities)
         return activities.with_env(self.env)
 

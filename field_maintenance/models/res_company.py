@@ -90,7 +90,7 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
-    # Periodic maintenance: reminders (issue 4)
+    # Periodic maintenance: reminders
     # ------------------------------------------------------------------
 
     fm_reminder_enabled = fields.Boolean(

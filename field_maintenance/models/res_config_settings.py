@@ -19,7 +19,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     # ------------------------------------------------------------------
-    # Invoicing and travel costs (issue 3)
+    # Invoicing and travel costs
     # ------------------------------------------------------------------
 
     fm_invoice_grouping = fields.Selection(related="company_id.fm_invoice_grouping", readonly=False)
@@ -38,7 +38,7 @@ class ResConfigSettings(models.TransientModel):
     fm_travel_road_factor = fields.Float(related="company_id.fm_travel_road_factor", readonly=False)
 
     # ------------------------------------------------------------------
-    # Periodic maintenance: reminders (issue 4)
+    # Periodic maintenance: reminders
     # ------------------------------------------------------------------
 
     fm_reminder_enabled = fields.Boolean(related="company_id.fm_reminder_enabled", readonly=False)
@@ -51,7 +51,7 @@ class ResConfigSettings(models.TransientModel):
     )
 
     # ------------------------------------------------------------------
-    # Outbox and scheduled e-mails (issue 12)
+    # Outbox and scheduled e-mails
     # ------------------------------------------------------------------
 
     fm_sync_retention_days = fields.Integer(

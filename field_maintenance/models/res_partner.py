@@ -55,7 +55,7 @@ class ResPartner(models.Model):
         return self._fm_action("field_maintenance.action_field_equipment")
 
     # ------------------------------------------------------------------
-    # Periodic maintenance (issue 4)
+    # Periodic maintenance
     # ------------------------------------------------------------------
 
     fm_maintenance_plan_count = fields.Integer(

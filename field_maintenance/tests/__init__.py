@@ -7,7 +7,10 @@ from . import test_sync
 from . import test_invoicing
 from . import test_maintenance_plan
 from . import test_maintenance_cron
-from . import test_automation
+from . import test_automation_triggers
+from . import test_automation_actions
+from . import test_automation_safety
+from . import test_automation_internals
 from . import test_automation_invoicing
 from . import test_sla
 from . import test_price_agreements

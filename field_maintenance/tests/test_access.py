@@ -1,12 +1,8 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import FieldMaintenanceCase
-
-_PNG = (
-    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
+from .common import PNG, FieldMaintenanceCase
 
 
 @tagged("post_install", "-at_install")
@@ -42,7 +38,7 @@ class TestAccess(FieldMaintenanceCase):
                     Command.create({"line_type": "travel", "name": "Travel", "quantity": 24})
                 ],
                 "comment": "Replaced the gasket",
-                "signature": _PNG,
+                "signature": PNG,
                 "signed_by": "Jan Janssens",
             }
         )
@@ -113,17 +109,7 @@ class TestAccess(FieldMaintenanceCase):
         self.assertEqual(equipment.site_partner_id, self.customer)
 
     def test_multi_company(self):
-        company_b = self.env["res.company"].create({"name": "Koeltechniek NV"})
-        dispatcher_b = new_test_user(
-            self.env,
-            login="fm_dispatch_b",
-            groups="field_maintenance.group_field_user",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
-        )
-        customer_b = self.env["res.partner"].create(
-            {"name": "Slagerij B", "company_id": company_b.id}
-        )
+        company_b, dispatcher_b, customer_b = self._company_b()
         order_b = (
             self.env["field.work.order"]
             .with_company(company_b)

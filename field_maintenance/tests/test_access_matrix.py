@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from ..models.field_equipment import TECHNICIAN_EQUIPMENT_FIELDS
-from ..models.field_work_order import TECHNICIAN_FIELDS
+from ..models.field_work_order_access import TECHNICIAN_FIELDS
 from ..models.field_work_order_checklist import (
     TECHNICIAN_CHECK_FIELDS,
     TECHNICIAN_NEW_CHECK_FIELDS,

@@ -38,6 +38,36 @@ class AutomationMixin:
             **vals,
         }
 
+    @classmethod
+    def _mail_template(cls, subject="{{ object.name }} is done"):
+        """An e-mail template of work orders to their customer, from the office."""
+        return cls.env["mail.template"].create(
+            {
+                "name": "Work order done",
+                "model_id": cls.env["ir.model"]._get_id("field.work.order"),
+                "subject": subject,
+                "body_html": "<p>Your work order <t t-out='object.name'/> is done.</p>",
+                "partner_to": "{{ object.partner_id.id }}",
+                "email_from": "office@field.example.com",
+                "use_default_to": False,
+            }
+        )
+
+    def _mail_rule(self, delay=30, **action):
+        """A rule that e-mails ``self.mail_template`` ``delay`` minutes after a work order
+        is reported complete."""
+        return self._rule(
+            "wo_completed",
+            [
+                {
+                    "state": "fm_email",
+                    "fm_mail_template_id": self.mail_template.id,
+                    "fm_mail_delay": delay,
+                    **action,
+                }
+            ],
+        )
+
     @staticmethod
     def _tasks(records, title):
         return records.activity_ids.filtered(lambda activity: activity.summary == title)

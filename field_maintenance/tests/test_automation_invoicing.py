@@ -1,8 +1,8 @@
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
+from .common import FieldInvoicingCase
 from .test_automation_common import AutomationMixin
-from .test_invoicing import FieldInvoicingCase
 
 
 @tagged("post_install", "-at_install")
@@ -10,23 +10,10 @@ class TestAutomationInvoicing(AutomationMixin, FieldInvoicingCase):
     """The invoice, price-agreement and travel-cost actions call the work-order
     methods of the invoicing feature, for the whole batch."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.technician = new_test_user(
-            cls.env,
-            login="fm_auto_tech",
-            groups="field_maintenance.group_field_technician",
-            name="Toon Technician",
-            company_id=cls.company.id,
-            company_ids=cls.company.ids,
-        )
-
     def _in_progress(self, **vals):
+        """A work order of ``_order`` started by the technician on the fixed day."""
         order = self._order(technician_ids=self.technician.ids, **vals)
-        # fixture with a chosen start (sudo: users move the status through the buttons)
-        order.sudo().write({"state": "in_progress", "date_start": self.day})
-        return order
+        return self._advance(order, "in_progress", times=(self.day, False))
 
     def test_generate_invoice_when_reported_complete(self):
         self._rule("wo_completed", [{"state": "fm_invoice"}])

@@ -1,81 +1,8 @@
-from datetime import datetime
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-
-class FieldInvoicingCase(AccountTestInvoicingCommon):
-    """Accounting fixtures (company with a chart of accounts, taxes, journals) plus
-    customers, products and a work type for work orders. No tests here: the test
-    modules of invoicing, price agreements and travel costs import this class."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.user.group_ids += cls.env.ref("field_maintenance.group_field_manager")
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.tax = cls.company_data["default_tax_sale"]
-        cls.material = cls._create_product(name="Gasket set", lst_price=12.5)
-        cls.valve = cls._create_product(name="Thermostatic valve", lst_price=40.0)
-        cls.labour = cls._create_product(
-            name="Labour", type="service", lst_price=60.0, uom_id=cls.uom_hour.id
-        )
-        cls.travel_product = cls._create_product(name="Travel costs", type="service", lst_price=0.0)
-        cls.work_type = cls.env["field.work.type"].create(
-            {"name": "Boiler service", "labour_product_id": cls.labour.id}
-        )
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Bakkerij Janssens", "is_company": True, "lang": "en_US"}
-        )
-        cls.invoice_address = cls.env["res.partner"].create(
-            {"name": "Accounts", "type": "invoice", "parent_id": cls.customer.id}
-        )
-        cls.contact = cls.env["res.partner"].create(
-            {"name": "Jan Janssens", "type": "contact", "parent_id": cls.customer.id}
-        )
-        cls.other_customer = cls.env["res.partner"].create(
-            {"name": "Café De Zon", "is_company": True}
-        )
-        cls.day = datetime(2026, 3, 2, 8, 0)
-
-    @classmethod
-    def _line(cls, product=None, quantity=1.0, **vals):
-        values = {"quantity": quantity}
-        if product:
-            values["product_id"] = product.id
-        values.update(vals)
-        return Command.create(values)
-
-    @classmethod
-    def _order(cls, partner=None, lines=None, **vals):
-        values = {
-            "partner_id": (partner or cls.customer).id,
-            "summary": "Yearly boiler service",
-            "planned_date_start": cls.day,
-            "line_ids": lines
-            if lines is not None
-            else [cls._line(cls.material, 2.0), cls._line(cls.labour, 1.5, line_type="labour")],
-        }
-        values.update(vals)
-        return cls.env["field.work.order"].create(values)
-
-    @classmethod
-    def _done_order(cls, partner=None, lines=None, **vals):
-        order = cls._order(partner, lines, **vals)
-        # fixture: a work order as the workflow leaves it, with chosen dates (sudo: the
-        # status of a work order moves only through its buttons for users)
-        order.sudo().write(
-            {
-                "state": "done",
-                "date_start": order.planned_date_start,
-                "date_end": order.planned_date_start.replace(hour=10),
-            }
-        )
-        return order
+from .common import BILLING, DISPATCHER, TECHNICIAN, FieldInvoicingCase
 
 
 @tagged("post_install", "-at_install")
@@ -140,10 +67,7 @@ class TestInvoicing(FieldInvoicingCase):
         self.assertAlmostEqual(invoice.amount_tax, 0.0)
 
     def test_create_invoice_action_and_workflow(self):
-        technician = new_test_user(
-            self.env, login="fm_inv_tech", groups="field_maintenance.group_field_technician"
-        )
-        order = self._order(technician_ids=[Command.set(technician.ids)])
+        order = self._order(technician_ids=[Command.set(self.technician.ids)])
         self.assertEqual(order.invoice_status, "no")
         order.action_plan()
         order.action_start()
@@ -318,22 +242,15 @@ class TestInvoicing(FieldInvoicingCase):
 
     def test_access_rights(self):
         order = self._done_order()
-        dispatcher = new_test_user(
-            self.env, login="fm_inv_dispatch", groups="field_maintenance.group_field_user"
-        )
         with self.assertRaisesRegex(AccessError, "not allowed to create invoices"):
-            order.with_user(dispatcher)._create_invoices()
-        technician = new_test_user(
-            self.env,
-            login="fm_inv_tech2",
-            groups="field_maintenance.group_field_technician,account.group_account_invoice",
+            order.with_user(self.dispatcher)._create_invoices()
+        technician = self._user(
+            "fm_inv_tech2", f"{TECHNICIAN},{BILLING}", "Ilse Invoicing Technician"
         )
         with self.assertRaises(AccessError):
             # not one of their work orders
             order.with_user(technician)._create_invoices()
-        accountant = new_test_user(
-            self.env, login="fm_inv_accountant", groups="account.group_account_invoice"
-        )
+        accountant = self._user("fm_inv_accountant", BILLING, "Anna Accountant")
         with self.assertRaises(AccessError):
             # may read work orders, not change them
             order.with_user(accountant)._create_invoices()
@@ -341,11 +258,7 @@ class TestInvoicing(FieldInvoicingCase):
         invoice = order._create_invoices()
         self.assertEqual(invoice.with_user(accountant).fm_work_order_ids, order)
         self.assertEqual(order.with_user(accountant).invoice_ids, invoice)
-        billing_dispatcher = new_test_user(
-            self.env,
-            login="fm_inv_billing",
-            groups="field_maintenance.group_field_user,account.group_account_invoice",
-        )
+        billing_dispatcher = self._user("fm_inv_billing", f"{DISPATCHER},{BILLING}", "Bea Billing")
         other = self._done_order()
         invoice = other.with_user(billing_dispatcher)._create_invoices()
         self.assertEqual(invoice.fm_work_order_ids, other)
@@ -376,12 +289,8 @@ class TestInvoicing(FieldInvoicingCase):
         self.assertEqual(invoice_2.fm_work_order_ids, order_2)
         self.assertEqual((invoices - invoice_2).company_id, self.company)
         # a user of the first company only cannot invoice the second company's work orders
-        billing_user = new_test_user(
-            self.env,
-            login="fm_inv_company_1",
-            groups="field_maintenance.group_field_user,account.group_account_invoice",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
+        billing_user = self._user(
+            "fm_inv_company_1", f"{DISPATCHER},{BILLING}", "Carl Company One", self.company
         )
         order_3 = self._done_order(company_id=company_2.id, lines=[self._line(self.material)])
         with self.assertRaises(AccessError):

@@ -8,11 +8,13 @@ from odoo import Command
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.field_maintenance.models.field_maintenance_plan import FieldMaintenancePlan
+from odoo.addons.field_maintenance.models.field_maintenance_plan_generation import (
+    FieldMaintenancePlan,
+)
 from odoo.addons.mail.models.mail_template import MailTemplate
 from odoo.addons.mail.tests.common import MockEmail
-from odoo.addons.sms.tests.common import SMSCase
 
+from .common import SmsMock
 from .test_maintenance_plan import MaintenancePlanCase
 
 # 15 March 2027 - 30 days = 13 February 2027, 08:00 in Brussels (CET) = 07:00 UTC
@@ -30,10 +32,6 @@ class MaintenanceCronCase(MaintenancePlanCase, MockEmail):
         cls.generate_cron = cls.env.ref("field_maintenance.ir_cron_maintenance_plan_generate")
         cls.template = cls.env.ref("field_maintenance.mail_template_maintenance_reminder")
 
-    def _run(self, cron):
-        with self.enter_registry_test_mode():
-            cron.method_direct_trigger()
-
     def _reminders(self, plans):
         return self._new_mails.filtered(
             lambda mail: mail.model == "field.maintenance.plan" and mail.res_id in plans.ids
@@ -48,13 +46,13 @@ class TestMaintenanceReminder(MaintenanceCronCase):
         self.assertEqual(plan.reminder_datetime, datetime(2027, 2, 13, 7, 0))
         with self.mock_mail_gateway():
             with freeze_time("2027-02-13 06:59:00"):
-                self._run(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
             self.assertFalse(self._reminders(plan), "not before its time")
             with freeze_time(REMINDER_MOMENT):
-                self._run(self.reminder_cron)
-                self._run(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
             with freeze_time("2027-02-20 07:00:00"):
-                self._run(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
         mail = self._reminders(plan)
         self.assertEqual(len(mail), 1, "one reminder per plan and due date")
         self.assertEqual(mail.recipient_ids, self.customer)
@@ -74,13 +72,13 @@ class TestMaintenanceReminder(MaintenanceCronCase):
         plan = self._plan()
         with self.mock_mail_gateway():
             with freeze_time(REMINDER_MOMENT):
-                self._run(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
             with freeze_time("2027-03-15 10:00:00"):
                 self._visit(plan)
             self.assertEqual(plan.next_date, date(2028, 3, 15))
             self.assertEqual(plan.reminder_state, "pending")
             with freeze_time("2028-02-14 07:00:30"):
-                self._run(self.reminder_cron)
+                self._run_cron(self.reminder_cron)
         self.assertEqual(len(self._reminders(plan)), 2)
         self.assertEqual(plan.reminder_sent_for, date(2028, 3, 15))
 
@@ -116,7 +114,7 @@ class TestMaintenanceReminder(MaintenanceCronCase):
             | self._plan(partner_id=english.id, site_partner_id=english.id, equipment_ids=[])
         )
         with self.mock_mail_gateway(), freeze_time(REMINDER_MOMENT):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         mails = {mail.recipient_ids: mail for mail in self._reminders(plans)}
         self.assertIn("Uw onderhoud is gepland op 15/03/2027", mails[dutch].subject)
         self.assertIn("Beste Bakkerij Peeters", mails[dutch].body_html)
@@ -130,8 +128,8 @@ class TestMaintenanceReminder(MaintenanceCronCase):
         skipped = self._plan(partner_id=no_email.id, site_partner_id=no_email.id, equipment_ids=[])
         plan = self._plan()
         with self.mock_mail_gateway(), freeze_time(REMINDER_MOMENT):
-            self._run(self.reminder_cron)
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertFalse(self._reminders(skipped))
         self.assertEqual(len(self._reminders(plan)), 1, "the others are sent")
         self.assertEqual(skipped.reminder_state, "skipped")
@@ -152,9 +150,9 @@ class TestMaintenanceReminder(MaintenanceCronCase):
             self.mock_mail_gateway(),
             freeze_time(REMINDER_MOMENT),
             patch.object(MailTemplate, "send_mail_batch", autospec=True, side_effect=failing),
-            mute_logger("odoo.addons.field_maintenance.models.field_maintenance_plan"),
+            mute_logger("odoo.addons.field_maintenance.models.field_maintenance_plan_reminder"),
         ):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertEqual(len(self._reminders(good)), 1)
         self.assertEqual(good.reminder_state, "sent")
         self.assertFalse(self._reminders(bad))
@@ -167,7 +165,7 @@ class TestMaintenanceReminder(MaintenanceCronCase):
             plans |= self._plan(name=f"Plan {index}")
         self.env["ir.config_parameter"].set_param("field_maintenance.cron_batch_size", 3)
         with self.mock_mail_gateway(), freeze_time(REMINDER_MOMENT):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertEqual(len(self._reminders(plans)), 7)
         self.assertEqual(set(plans.mapped("reminder_state")), {"sent"})
 
@@ -181,7 +179,7 @@ class TestMaintenanceReminder(MaintenanceCronCase):
                 MailTemplate, "send_mail_batch", autospec=True, wraps=MailTemplate.send_mail_batch
             ) as send_mail_batch,
         ):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertEqual(send_mail_batch.call_count, 1)
         self.assertEqual(sorted(send_mail_batch.call_args.args[1]), sorted(plans.ids))
 
@@ -191,12 +189,12 @@ class TestMaintenanceReminder(MaintenanceCronCase):
         opted_out = self._plan(send_reminder=False)
         overdue = self._plan(next_date=date(2027, 2, 1))
         with self.mock_mail_gateway(), freeze_time(REMINDER_MOMENT):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertFalse(self._reminders(cancelled | opted_out | overdue))
         plan = self._plan()
         self.env.company.fm_reminder_enabled = False
         with self.mock_mail_gateway(), freeze_time(REMINDER_MOMENT):
-            self._run(self.reminder_cron)
+            self._run_cron(self.reminder_cron)
         self.assertFalse(self._reminders(plan), "reminders disabled in the settings")
 
     def test_cron_triggered_at_reminder_time(self):
@@ -225,7 +223,7 @@ class TestMaintenanceReminder(MaintenanceCronCase):
 
 
 @tagged("post_install", "-at_install")
-class TestMaintenanceReminderSMS(MaintenancePlanCase, SMSCase):
+class TestMaintenanceReminderSMS(SmsMock, MaintenanceCronCase):
     def test_sms_reminder(self):
         self.env["res.lang"]._activate_lang("nl_BE")
         sms_template = self.env.ref("field_maintenance.sms_template_maintenance_reminder")
@@ -242,10 +240,8 @@ class TestMaintenanceReminderSMS(MaintenancePlanCase, SMSCase):
         mail_only = self._plan(
             partner_id=no_phone.id, site_partner_id=no_phone.id, equipment_ids=[]
         )
-        cron = self.env.ref("field_maintenance.ir_cron_maintenance_plan_reminder")
         with self.mockSMSGateway(), freeze_time(REMINDER_MOMENT):
-            # an HttpCase runs in registry test mode already
-            cron.method_direct_trigger()
+            self._run_cron(self.reminder_cron)
         number = self.customer._phone_format(fname="phone") or self.customer.phone
         self.assertSMSOutgoing(
             self.customer, number, content="uw onderhoud is voorzien op 15/03/2027"
@@ -262,11 +258,11 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
         plan = self._plan(auto_create_days=14, user_id=self.technician.id)
         self.assertEqual(plan.auto_create_date, date(2027, 3, 1))
         with freeze_time("2027-02-28 12:00:00"):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertFalse(plan.work_order_ids, "not before its time")
         for moment in ("2027-03-01 00:30:00", "2027-03-01 12:00:00", "2027-03-10 12:00:00"):
             with freeze_time(moment):
-                self._run(self.generate_cron)
+                self._run_cron(self.generate_cron)
         order = plan.work_order_ids
         self.assertEqual(len(order), 1, "the cron ran three times, one work order")
         self.assertEqual(order.state, "draft")
@@ -295,8 +291,8 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
         order.action_done()
         self.assertEqual(plan.next_date, date(2028, 3, 15))
         with freeze_time("2028-03-01 12:00:00"):
-            self._run(self.generate_cron)
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertEqual(len(plan.work_order_ids), 2)
         self.assertEqual(
             plan.work_order_ids.mapped("maintenance_due_date"), [DUE, date(2028, 3, 15)]
@@ -309,7 +305,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
         last_id = WorkOrder.search([], order="id desc", limit=1).id or 0
         with freeze_time("2027-03-05 12:00:00"):
             before = self.env["ir.sequence"].next_by_code("field.work.order")
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
             after = self.env["ir.sequence"].next_by_code("field.work.order")
         # the run also makes the visits of other plans due then (e.g. demo data)
         generated = WorkOrder.search([("id", ">", last_id)])
@@ -347,7 +343,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
             ),
             mute_logger("odoo.sql_db"),
         ):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertEqual(raced.work_order_ids, concurrent, "no duplicate")
         self.assertEqual(len(other.work_order_ids), 1)
         self.assertEqual(raced.generated_for, DUE, "not retried")
@@ -365,7 +361,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
             .create({"planned_date_start": datetime(2027, 2, 20, 8, 0)})
         )
         with freeze_time("2027-03-05 12:00:00"):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertEqual(plan.work_order_ids, scheduled)
 
     def test_failure_on_one_plan_does_not_stop_the_others(self):
@@ -385,10 +381,11 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
                 FieldMaintenancePlan, "_prepare_work_order_vals", autospec=True, side_effect=broken
             ),
             mute_logger(
-                "odoo.sql_db", "odoo.addons.field_maintenance.models.field_maintenance_plan"
+                "odoo.sql_db",
+                "odoo.addons.field_maintenance.models.field_maintenance_plan_generation",
             ),
         ):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertEqual(len(good.work_order_ids), 1)
         self.assertFalse(bad.work_order_ids)
         self.assertTrue(bad.auto_create_pending, "tried again at the next run")
@@ -401,7 +398,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
         plan._cancel("Installation replaced")
         manual = self._plan()
         with freeze_time("2027-03-05 12:00:00"):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         self.assertFalse(plan.work_order_ids)
         self.assertFalse(manual.work_order_ids, "auto_create_days 0: scheduled manually")
 
@@ -415,7 +412,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
             user_id=self.technician.id,
         )
         with freeze_time("2026-03-21 12:00:00"):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         first = plan.work_order_ids
         self.assertEqual(first.planned_date_start, datetime(2026, 3, 23, 7, 0), "08:00 CET")
         with freeze_time("2026-03-23 10:00:00"):
@@ -424,7 +421,7 @@ class TestMaintenanceGeneration(MaintenanceCronCase):
             first.action_done()
         self.assertEqual(plan.next_date, date(2026, 3, 30))
         with freeze_time("2026-03-28 12:00:00"):
-            self._run(self.generate_cron)
+            self._run_cron(self.generate_cron)
         second = plan.work_order_ids - first
         self.assertEqual(second.planned_date_start, datetime(2026, 3, 30, 6, 0), "08:00 CEST")
 

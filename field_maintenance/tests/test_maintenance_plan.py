@@ -2,9 +2,9 @@ from datetime import date, datetime
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, freeze_time, new_test_user, tagged
+from odoo.tests import Form, freeze_time, tagged
 
-from odoo.addons.field_maintenance.models.field_maintenance_plan import (
+from odoo.addons.field_maintenance.tools import (
     add_interval,
     local_date,
     local_to_utc,
@@ -69,9 +69,6 @@ class MaintenancePlanCase(FieldMaintenanceCase):
                 "partner_id": cls.customer.id,
                 "site_partner_id": cls.site.id,
             }
-        )
-        cls.labour = cls.env["product.product"].create(
-            {"name": "Labour hour", "type": "service", "list_price": 55.0}
         )
         cls.filter_product = cls.env["product.product"].create(
             {"name": "Burner filter", "type": "consu", "list_price": 8.0}
@@ -534,20 +531,10 @@ class TestMaintenancePlanAccess(MaintenancePlanCase):
         self.assertEqual(plan.state, "cancelled")
 
     def test_multi_company(self):
-        company_b = self.env["res.company"].create({"name": "Koeltechniek NV"})
-        customer_b = self.env["res.partner"].create(
-            {"name": "Slagerij B", "company_id": company_b.id}
-        )
+        company_b, dispatcher_b, customer_b = self._company_b()
         plan_b = self.Plan.with_company(company_b).create(
             {"name": "Cold room", "partner_id": customer_b.id, "next_date": date(2027, 1, 1)}
         )
         self.assertEqual(plan_b.company_id, company_b)
         self.assertFalse(self.Plan.with_user(self.dispatcher).search([("id", "=", plan_b.id)]))
-        dispatcher_b = new_test_user(
-            self.env,
-            login="fm_dispatch_plan_b",
-            groups="field_maintenance.group_field_user",
-            company_id=company_b.id,
-            company_ids=[Command.set(company_b.ids)],
-        )
         self.assertEqual(self.Plan.with_user(dispatcher_b).search([("id", "=", plan_b.id)]), plan_b)

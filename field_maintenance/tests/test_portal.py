@@ -1,44 +1,30 @@
 from datetime import date
 
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
+
+from .common import FieldPortalCase
 
 
 @tagged("post_install", "-at_install")
-class TestPortal(HttpCase):
+class TestPortal(FieldPortalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Brouwerij Het Anker", "is_company": True}
-        )
-        cls.other = cls.env["res.partner"].create({"name": "Frituur De Hoek", "is_company": True})
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="fm_portal",
-            password="fm_portal_pw",
-            groups="base.group_portal",
-            name="Karel Anker",
-        )
-        cls.portal_user.partner_id.parent_id = cls.customer
         # planned: draft and cancelled work orders are not on the portal
-        cls.own = cls.env["field.work.order"].create(
-            {
-                "partner_id": cls.customer.id,
-                "state": "planned",
-                "summary": "Brewhouse boiler service",
-                "internal_note": "<p>Customer pays late</p>",
-                "line_ids": [
-                    Command.create({"line_type": "other", "name": "Inspection", "price_unit": 80})
-                ],
-            }
+        cls.own = cls._planned_work_order(
+            summary="Brewhouse boiler service",
+            internal_note="<p>Customer pays late</p>",
+            line_ids=[
+                Command.create({"line_type": "other", "name": "Inspection", "price_unit": 80})
+            ],
         )
-        cls.foreign = cls.env["field.work.order"].create(
-            {"partner_id": cls.other.id, "summary": "Fryer hood", "state": "planned"}
+        cls.foreign = cls._planned_work_order(
+            partner_id=cls.other_customer.id, summary="Fryer hood"
         )
 
     def test_customer_sees_own_work_orders_only(self):
-        self.authenticate("fm_portal", "fm_portal_pw")
+        self._log_in_portal()
         listing = self.url_open("/my/work_orders")
         self.assertEqual(listing.status_code, 200)
         self.assertIn(self.own.name, listing.text)
@@ -83,7 +69,11 @@ class TestPortal(HttpCase):
             }
         )
         self.env["field.equipment"].create(
-            {"name": "Fryer hood fan", "partner_id": self.other.id, "serial_number": "FH-1"}
+            {
+                "name": "Fryer hood fan",
+                "partner_id": self.other_customer.id,
+                "serial_number": "FH-1",
+            }
         )
         plan = self.env["field.maintenance.plan"].create(
             {
@@ -98,7 +88,7 @@ class TestPortal(HttpCase):
         self.own.equipment_ids = boiler
         self.assertEqual(boiler.next_maintenance_date, plan.next_date)
 
-        self.authenticate("fm_portal", "fm_portal_pw")
+        self._log_in_portal()
         home = self.url_open("/my/home")
         self.assertEqual(home.status_code, 200)
         self.assertIn("/my/installations", home.text)
@@ -121,19 +111,17 @@ class TestPortal(HttpCase):
         self.assertIn(self.own.name, orders.text)
         self.assertIn("Brewhouse steam boiler", orders.text)
         self.assertIn('href="/my/installations"', orders.text, "a way back to the installations")
-        other_order = self.env["field.work.order"].create(
-            {"partner_id": self.customer.id, "summary": "Office heating", "state": "planned"}
-        )
+        other_order = self._planned_work_order(summary="Office heating")
         orders = self.url_open(f"/my/work_orders?installation={boiler.id}")
         self.assertNotIn(other_order.name, orders.text)
         self.assertIn(other_order.name, self.url_open("/my/work_orders").text)
 
     def test_installation_filter_of_another_customer_is_ignored(self):
         foreign = self.env["field.equipment"].create(
-            {"name": "Fryer hood fan", "partner_id": self.other.id}
+            {"name": "Fryer hood fan", "partner_id": self.other_customer.id}
         )
         self.foreign.equipment_ids = foreign
-        self.authenticate("fm_portal", "fm_portal_pw")
+        self._log_in_portal()
         page = self.url_open(f"/my/work_orders?installation={foreign.id}")
         self.assertEqual(page.status_code, 200)
         self.assertNotIn("Fryer hood fan", page.text)

@@ -3,7 +3,7 @@ from datetime import datetime
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
-from .test_invoicing import FieldInvoicingCase
+from .common import FieldInvoicingCase
 
 
 @tagged("post_install", "-at_install")
@@ -48,7 +48,7 @@ class TestPriceAgreements(FieldInvoicingCase):
         return {line.product_id: line.price_unit for line in order.line_ids}
 
     def test_price_inside_and_outside_validity(self):
-        inside = self._order(planned_date_start=self.march)
+        inside = self._order(planned_date_start=self.march, technician_ids=self.technician.ids)
         self.assertEqual(self._prices(inside), {self.material: 10.0, self.labour: 54.0})
         outside = self._order(planned_date_start=self.april)
         self.assertEqual(self._prices(outside), {self.material: 12.5, self.labour: 54.0})
@@ -56,7 +56,7 @@ class TestPriceAgreements(FieldInvoicingCase):
         started = self._order(planned_date_start=self.april, date_start=self.march)
         self.assertEqual(self._prices(started)[self.material], 10.0)
         # the invoice takes the agreed prices
-        inside.sudo().write({"state": "done", "date_start": self.march, "date_end": self.march})
+        self._advance(inside, "done", times=(self.march, self.march))
         invoice = inside._create_invoices()
         self.assertEqual(invoice.amount_untaxed, 2 * 10.0 + 1.5 * 54.0)
 
@@ -99,7 +99,6 @@ class TestPriceAgreements(FieldInvoicingCase):
 
     def test_invoiced_lines_keep_their_price(self):
         order = self._done_order(planned_date_start=self.march)
-        order.write({"date_start": self.march, "date_end": self.march})
         order._create_invoices()
         new_line = self.env["field.work.order.line"].create(
             {"work_order_id": order.id, "product_id": self.valve.id, "price_unit": 1.0}

@@ -2,11 +2,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import FieldMaintenanceCase
-
-_PNG = (
-    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
+from .common import PNG, FieldMaintenanceCase
 
 
 @tagged("post_install", "-at_install")
@@ -37,7 +33,7 @@ class TestReport(FieldMaintenanceCase):
             ],
         )
         cls.order.checklist_ids[0].result = "ok"
-        cls.order.write({"signature": _PNG, "signed_by": "Jan Janssens"})
+        cls.order.write({"signature": PNG, "signed_by": "Jan Janssens"})
 
     def test_report_content(self):
         html = (

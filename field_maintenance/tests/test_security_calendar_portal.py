@@ -5,45 +5,23 @@ from datetime import datetime, timedelta
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.misc import file_path
 
-from .common import FieldMaintenanceCase
+from .common import FieldMaintenanceCase, FieldPortalCase
 
 EVENT_FIELDS = ["name", "location", "description", "partner_ids", "res_id", "fm_work_order_id"]
 
 
 @tagged("post_install", "-at_install")
-class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
+class TestSecurityCalendar(FieldMaintenanceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.employee = new_test_user(
-            cls.env, login="fm_sec_employee", groups="base.group_user", name="Eva Employee"
-        )
-        cls.other_company = cls.env["res.company"].create({"name": "FM Noord BV"})
-        cls.other_dispatcher = new_test_user(
-            cls.env,
-            login="fm_sec_dispatch_noord",
-            groups="field_maintenance.group_field_user",
-            name="Nina Noord",
-            company_id=cls.other_company.id,
-            company_ids=[Command.set(cls.other_company.ids)],
-        )
-        cls.portal_user = new_test_user(
-            cls.env,
-            login="fm_sec_portal",
-            password="fm_sec_portal_pw",
-            groups="base.group_portal",
-            name="Jan Janssens",
-        )
-        cls.portal_user.partner_id.parent_id = cls.customer
+        cls.employee = cls._user("fm_sec_employee", "base.group_user", "Eva Employee")
+        cls.other_company, cls.other_dispatcher, _customer_b = cls._company_b()
         cls.order = cls._planned_work_order(site_partner_id=cls.site.id)
         cls.event = cls.order.calendar_event_ids
-
-    # ------------------------------------------------------------------
-    # Calendar
-    # ------------------------------------------------------------------
 
     def _read_event_as(self, user, event=None):
         """The event as ``user`` reads it: read, search_read and display name, each
@@ -110,15 +88,15 @@ class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
         self.assertEqual(groups, [(self.event.name, 1)])
 
     def test_dispatcher_of_the_company_of_the_work_order_only(self):
-        noord_order = self._planned_work_order(
-            company_id=self.other_company.id, work_type_id=False, summary="Noord visit"
+        order_b = self._planned_work_order(
+            company_id=self.other_company.id, work_type_id=False, summary="Visit of company B"
         )
-        noord_event = noord_order.calendar_event_ids
-        self.assertEqual(len(noord_event), 1)
-        # Nina, dispatcher of FM Noord only, and Dirk, dispatcher of the main company
+        event_b = order_b.calendar_event_ids
+        self.assertEqual(len(event_b), 1)
+        # Bram, dispatcher of company B only, and Dirk, dispatcher of the main company
         for user, seen, busy in (
-            (self.other_dispatcher, noord_event, self.event),
-            (self.dispatcher, self.event, noord_event),
+            (self.other_dispatcher, event_b, self.event),
+            (self.dispatcher, self.event, event_b),
         ):
             read, found, display_name = self._read_event_as(user, seen)
             self.assertIn(seen.fm_work_order_id.name, read["name"], user.login)
@@ -245,9 +223,13 @@ class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
         self.assertEqual(read["name"], "Busy")
         self.assertFalse(self.env["calendar.event"]._fm_make_work_order_events_private())
 
-    # ------------------------------------------------------------------
-    # Portal
-    # ------------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestSecurityPortal(FieldPortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._planned_work_order(site_partner_id=cls.site.id)
 
     def _assert_refused(self, url, *texts):
         response = self.url_open(url, allow_redirects=False)
@@ -272,7 +254,7 @@ class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
         hidden, shown = draft | cancelled, self.order | done
         tokens = {order: order._portal_ensure_token() for order in hidden | shown}
 
-        self.authenticate("fm_sec_portal", "fm_sec_portal_pw")
+        self._log_in_portal()
         for filterby in ("all", "open", "done"):
             listing = self.url_open(f"/my/work_orders?filterby={filterby}")
             self.assertEqual(listing.status_code, 200)
@@ -317,7 +299,7 @@ class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
         for url in self._order_urls(self.order, token):
             self._assert_refused(url, self.order.summary)
         # nor does the previous customer's account see it any more
-        self.authenticate("fm_sec_portal", "fm_sec_portal_pw")
+        self._log_in_portal()
         self.assertNotIn(self.order.name, self.url_open("/my/work_orders").text)
         for url in self._order_urls(self.order) + self._order_urls(self.order, token):
             self._assert_refused(url, self.order.summary)
@@ -355,18 +337,19 @@ class TestSecurityCalendarPortal(FieldMaintenanceCase, HttpCase):
             {"name": "Cold store compressor", "partner_id": self.other_customer.id}
         )
         previous = self._order_in_state(
-            "done", partner_id=self.other_customer.id, equipment_ids=[Command.set(taken_over.ids)]
-        )
-        previous.write(
-            {"date_start": datetime(2024, 5, 17, 8, 0), "date_end": datetime(2024, 5, 17, 10, 0)}
+            "done",
+            times=(datetime(2024, 5, 17, 8, 0), datetime(2024, 5, 17, 10, 0)),
+            partner_id=self.other_customer.id,
+            equipment_ids=[Command.set(taken_over.ids)],
         )
         taken_over.partner_id = self.customer
-        mine = self._order_in_state("done", equipment_ids=[Command.set(taken_over.ids)])
-        mine.write(
-            {"date_start": datetime(2025, 2, 3, 8, 0), "date_end": datetime(2025, 2, 3, 10, 0)}
+        mine = self._order_in_state(
+            "done",
+            times=(datetime(2025, 2, 3, 8, 0), datetime(2025, 2, 3, 10, 0)),
+            equipment_ids=[Command.set(taken_over.ids)],
         )
 
-        self.authenticate("fm_sec_portal", "fm_sec_portal_pw")
+        self._log_in_portal()
         page = self.url_open(f"/my/work_orders/{self.order.id}")
         self.assertEqual(page.status_code, 200)
         self.assertIn("OWN-4711", page.text)

@@ -15,9 +15,8 @@ import requests
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import mute_logger
 
@@ -28,7 +27,7 @@ from odoo.addons.field_maintenance.models.field_sync_endpoint import (
 )
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import FieldMaintenanceCase
+from .common import MANAGER, FieldMaintenanceCase
 from .test_automation_common import AutomationMixin
 from .test_sync import FakeRemote
 
@@ -90,21 +89,10 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         cls.Endpoint = cls.env["field.sync.endpoint"]
         cls.Scheduled = cls.env["field.scheduled.mail"]
         cls.outbox_cron = cls.env.ref("field_maintenance.ir_cron_field_sync_send")
-        cls.sysadmin = new_test_user(
-            cls.env,
-            login="fm_sysadmin",
-            groups="base.group_system,field_maintenance.group_field_manager",
-            name="Sam Sysadmin",
-        )
+        cls.scheduled_mail_cron = cls.env.ref("field_maintenance.ir_cron_field_scheduled_mail")
+        cls.sysadmin = cls._user("fm_sysadmin", f"base.group_system,{MANAGER}", "Sam Sysadmin")
         cls.company_b = cls.env["res.company"].create({"name": "Koeltechniek Noord BV"})
-        cls.manager_b = new_test_user(
-            cls.env,
-            login="fm_manager_b",
-            groups="field_maintenance.group_field_manager",
-            name="Bart Manager B",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
-        )
+        cls.manager_b = cls._user("fm_manager_b", MANAGER, "Bart Manager B", cls.company_b)
         cls.mail_template = cls.env["mail.template"].create(
             {
                 "name": "Work order done",
@@ -140,20 +128,6 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
     def _enqueue(self, records, endpoint):
         with freeze_time(NOW):
             return self.Message._fm_enqueue(records, endpoint)
-
-    def _run_outbox(self, remote, at=NOW):
-        with (
-            freeze_time(at),
-            patch.object(requests.Session, "send", new=remote),
-            self.enter_registry_test_mode(),
-        ):
-            self.outbox_cron.method_direct_trigger()
-        self.env.invalidate_all()
-
-    def _run_scheduled_mail_cron(self, at):
-        with self.mock_datetime_and_now(at), self.enter_registry_test_mode():
-            self.env.ref("field_maintenance.ir_cron_field_scheduled_mail").method_direct_trigger()
-        self.env.invalidate_all()
 
     def _mail_rule(self, delay=30, **action):
         return self._rule(
@@ -297,7 +271,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         row.with_user(self.manager).action_cancel()
         self.assertEqual(row.state, "cancelled")
         with self.mock_mail_gateway():
-            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self._run_cron(self.scheduled_mail_cron, NOW + timedelta(minutes=31), cursor_now=True)
             self.assertFalse(self._new_mails, "a cancelled row is not sent")
 
     @mute_logger("odoo.addons.field_maintenance.models.field_scheduled_mail")
@@ -321,7 +295,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
             row.with_user(self.manager).action_retry()
             self.assertEqual(row.state, "pending", "a retry only changes the state")
             self.assertFalse(self._new_mails, "nothing is sent by the retry itself")
-            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self._run_cron(self.scheduled_mail_cron, NOW + timedelta(minutes=31), cursor_now=True)
             self.assertFalse(self._new_mails)
         self.assertEqual(row.state, "failed")
         self.assertIn("no longer match", row.error)
@@ -338,7 +312,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
             row.with_user(self.manager).action_retry()
             self.assertRecordValues(row, [{"state": "pending", "error": False}])
             self.assertFalse(self._new_mails)
-            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self._run_cron(self.scheduled_mail_cron, NOW + timedelta(minutes=31), cursor_now=True)
             self.assertRecordValues(row, [{"state": "sent", "mail_count": 1}])
             self.assertEqual(len(self._new_mails), 1)
             # rendered as the dispatcher who completed the work order, not as superuser
@@ -367,7 +341,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
                 "odoo.addons.mail.models.mail_render_mixin",
             ),
         ):
-            self._run_scheduled_mail_cron(NOW + timedelta(minutes=31))
+            self._run_cron(self.scheduled_mail_cron, NOW + timedelta(minutes=31), cursor_now=True)
             self.assertFalse(self._new_mails)
         self.assertEqual(row.state, "failed")
         self.assertFalse(self.env["mail.mail"].search([("body_html", "ilike", "Secret customer")]))
@@ -449,7 +423,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
             message.with_user(self.manager).action_retry()
         self.assertRecordValues(message, [{"state": "pending", "attempts": 0}])
         remote = FakeRemote()
-        self._run_outbox(remote)
+        self._run_cron(self.outbox_cron, NOW, remote)
         self.assertEqual(message.state, "sent")
 
     @mute_logger("odoo.addons.field_maintenance.models.field_sync_message")
@@ -505,7 +479,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
             ]
         )
         remote = FakeRemote()
-        self._run_outbox(remote)
+        self._run_cron(self.outbox_cron, NOW, remote)
         self.assertEqual(forged.mapped("state"), ["failed"] * 3)
         self.assertEqual(legit.state, "sent")
         self.assertEqual(remote.keys(), [legit.idempotency_key])
@@ -548,7 +522,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         message = self._enqueue(self.order, endpoint)
         remote = FakeRemote()
         with patch("socket.getaddrinfo", return_value=addrinfo("10.0.0.1")) as resolver:
-            self._run_outbox(remote)
+            self._run_cron(self.outbox_cron, NOW, remote)
             action = endpoint.with_user(self.manager).action_test_connection()
         resolver.assert_called()
         self.assertFalse(remote.calls, "a refused target never reaches requests")
@@ -591,12 +565,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         self.assertEqual(self.env["ir.config_parameter"].get_param(ALLOW_PRIVATE), "True")
         endpoint = self.Endpoint.with_user(self.manager).create({"name": "Local", "url": url})
         message = self._enqueue(self.order, endpoint.sudo())
-        with (
-            freeze_time(NOW),
-            self.enter_registry_test_mode(),
-        ):
-            self.outbox_cron.method_direct_trigger()
-        self.env.invalidate_all()
+        self._run_cron(self.outbox_cron, NOW)
         self.assertEqual(message.state, "sent", message.last_error)
         self.assertEqual(len(server.bodies), 1)
         self.assertEqual(json.loads(server.bodies[0])["id"], self.order.id)
@@ -604,7 +573,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
     def test_reply_bodies_shown_to_system_administrators_only(self):
         message = self._enqueue(self.order, self.endpoint)
         secret_page = io.BytesIO(b"<html>internal admin panel, token=abc123</html>")
-        self._run_outbox(self._reply(500, secret_page))
+        self._run_cron(self.outbox_cron, NOW, self._reply(500, secret_page))
         self.assertEqual(message.state, "pending")
         as_dispatcher = message.with_user(self.dispatcher)
         last_error = as_dispatcher.read(["last_error"])[0]["last_error"]
@@ -646,7 +615,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         message = self._enqueue(self.order, self.endpoint)
         remote = FakeRemote()
         with patch.object(field_sync_endpoint, "MAX_REQUEST_BYTES", 4000):
-            self._run_outbox(remote)
+            self._run_cron(self.outbox_cron, NOW, remote)
         self.assertFalse(remote.calls, "a body over the limit is not sent")
         self.assertEqual(message.state, "failed")
         self.assertIn("MB", message.last_error)
@@ -654,14 +623,14 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         with freeze_time(NOW):
             message.action_retry()
         with patch.object(field_sync_endpoint, "MAX_REQUEST_BYTES", 40000):
-            self._run_outbox(remote)
+            self._run_cron(self.outbox_cron, NOW, remote)
         self.assertEqual(message.state, "sent")
         self.assertEqual(len(remote.calls), 1)
 
     def test_reply_size_bounded(self):
         message = self._enqueue(self.order, self.endpoint)
         endless = _EndlessReply()
-        self._run_outbox(self._reply(500, endless))
+        self._run_cron(self.outbox_cron, NOW, self._reply(500, endless))
         self.assertEqual(message.state, "pending")
         self.assertLessEqual(endless.bytes_read, MAX_REPLY_BYTES + 8192)
         self.assertLessEqual(len(message.last_response), 1000)

@@ -7,11 +7,11 @@ from datetime import date
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from .common import BILLING, DISPATCHER, FieldInvoicingCase
 from .test_automation_common import AutomationMixin
-from .test_invoicing import FieldInvoicingCase
 from .test_maintenance_plan import MaintenancePlanCase
 
 
@@ -201,10 +201,8 @@ class TestSecurityPlan(RefusalMixin, MaintenancePlanCase):
     def test_product_of_plan_line_cannot_be_deleted(self):
         product = self.env["product.product"].create({"name": "Nozzle", "type": "consu"})
         plan = self._plan(name="Nozzle plan", line_ids=[Command.create({"product_id": product.id})])
-        product_manager = new_test_user(
-            self.env,
-            login="fm_product_manager",
-            groups="base.group_user,product.group_product_manager",
+        product_manager = self._user(
+            "fm_product_manager", "base.group_user,product.group_product_manager", "Paul Products"
         )
         # the product manager cannot read maintenance plans: they are counted, not named
         with self.assertRefused(UserError, "Nozzle, used by maintenance plans 1 more"):
@@ -276,7 +274,7 @@ class TestSecurityPlan(RefusalMixin, MaintenancePlanCase):
     # 8. A plan advances only from a visit at its own customer
     # ------------------------------------------------------------------
 
-    @mute_logger("odoo.addons.field_maintenance.models.field_maintenance_plan")
+    @mute_logger("odoo.addons.field_maintenance.models.field_maintenance_plan_generation")
     def test_plan_does_not_advance_from_another_customer(self):
         plan = self._plan()
         foreign = self._order_in_state("done", partner_id=self.other_customer.id)
@@ -355,31 +353,14 @@ class TestSecurityPlanInvoicing(RefusalMixin, AutomationMixin, FieldInvoicingCas
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.technician = new_test_user(
-            cls.env,
-            login="fm_sec_inv_tech",
-            groups="field_maintenance.group_field_technician",
-            name="Toon Technician",
-        )
-        cls.dispatcher = new_test_user(
-            cls.env,
-            login="fm_sec_inv_dispatch",
-            groups="field_maintenance.group_field_user",
-            name="Dirk Dispatcher",
-        )
-        cls.billing_dispatcher = new_test_user(
-            cls.env,
-            login="fm_sec_inv_billing",
-            groups="field_maintenance.group_field_user,account.group_account_invoice",
-            name="Bea Billing",
+        cls.billing_dispatcher = cls._user(
+            "fm_sec_inv_billing", f"{DISPATCHER},{BILLING}", "Bea Billing"
         )
 
     def _started(self, **vals):
         """A work order of the technician, in progress."""
         order = self._order(technician_ids=[Command.set(self.technician.ids)], **vals)
-        order.action_plan()
-        order.action_start()
-        return order
+        return self._advance(order, "in_progress")
 
     def _manual_action(self):
         return self.env["ir.actions.server"].create(
@@ -430,11 +411,11 @@ class TestSecurityPlanInvoicing(RefusalMixin, AutomationMixin, FieldInvoicingCas
         invoice = mine.invoice_ids
         self.assertEqual(len(invoice), 1, "a technician cannot invoice, the rule can")
         self.assertIn(
-            f"Created by automation rule {rule.name}, triggered by Toon Technician",
+            f"Created by automation rule {rule.name}, triggered by Tom Technician",
             bodies(invoice),
         )
         self.assertIn(
-            f"Invoiced by automation rule {rule.name}, triggered by Toon Technician",
+            f"Invoiced by automation rule {rule.name}, triggered by Tom Technician",
             bodies(mine),
         )
         self.assertIn(f'data-oe-id="{invoice.id}"', bodies(mine), "links the invoice")

@@ -7,11 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import FieldMaintenanceCase
-
-_PNG = (
-    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)
+from .common import PNG, FieldMaintenanceCase
 
 
 @tagged("post_install", "-at_install")
@@ -57,7 +53,7 @@ class TestSecurityWorkOrder(FieldMaintenanceCase):
         with self.assertRaises(UserError):
             order.action_done()
         self.assertEqual(self.signed_order.state, "in_progress")
-        order.write({"signature": _PNG, "signed_by": "Jan Janssens"})
+        order.write({"signature": PNG, "signed_by": "Jan Janssens"})
         order.action_done()
         self.assertEqual(self.signed_order.state, "done")
 
@@ -352,7 +348,7 @@ class TestSecurityWorkOrder(FieldMaintenanceCase):
             .create(
                 {
                     "name": "boiler.png",
-                    "datas": _PNG,
+                    "datas": PNG,
                     "res_model": "field.work.order",
                     "res_id": order.id,
                 }
@@ -372,7 +368,7 @@ class TestSecurityWorkOrder(FieldMaintenanceCase):
         job.checklist_ids.write({"result": "ok"})
         with self.assertRaises(UserError):
             job.action_done()  # the work type asks for the customer's signature
-        job.write({"signature": _PNG, "signed_by": "Jan Janssens"})
+        job.write({"signature": PNG, "signed_by": "Jan Janssens"})
         job.action_done()
         self.assertRecordValues(
             order,

@@ -1,5 +1,4 @@
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -83,15 +82,6 @@ class TestSla(AutomationCase):
                 self.assertEqual(found, value == status, f"search {value} at {moment}")
         return status
 
-    def _run_rule_scheduler(self, moment):
-        with (
-            freeze_time(moment),
-            patch.object(self.env.cr, "_now", moment),
-            self.enter_registry_test_mode(),
-        ):
-            self.automation_cron.method_direct_trigger()
-        self.env.invalidate_all()
-
     # ------------------------------------------------------------------
     # Policies and deadlines
     # ------------------------------------------------------------------
@@ -135,7 +125,8 @@ class TestSla(AutomationCase):
         # a change of priority of an open work order applies the matching policy
         order.priority = "2"
         self.assertEqual(order.sla_policy_id, emergency)
-        order.write({"state": "done", "date_end": FRIDAY})
+        order.write({"planned_date_start": self.start, "technician_ids": self.technician.ids})
+        self._advance(order, "done")
         order.priority = "0"
         self.assertEqual(order.sla_policy_id, emergency, "closed work orders keep their SLA")
 
@@ -269,13 +260,13 @@ class TestSla(AutomationCase):
             planned.action_plan()
             planned.flush_recordset()
         # before the deadline: nothing
-        self._run_rule_scheduler(datetime(2026, 3, 9, 9, 59))
+        self._run_cron(self.automation_cron, datetime(2026, 3, 9, 9, 59), cursor_now=True)
         self.assertFalse(self._tasks(waiting | planned | other, "Respond now"))
         # just after the deadline: the waiting work order only, once
-        self._run_rule_scheduler(datetime(2026, 3, 9, 10, 1))
+        self._run_cron(self.automation_cron, datetime(2026, 3, 9, 10, 1), cursor_now=True)
         self.assertEqual(len(self._tasks(waiting, "Respond now")), 1)
         self.assertFalse(self._tasks(planned | other, "Respond now"))
-        self._run_rule_scheduler(datetime(2026, 3, 9, 11, 0))
+        self._run_cron(self.automation_cron, datetime(2026, 3, 9, 11, 0), cursor_now=True)
         self.assertEqual(len(self._tasks(waiting, "Respond now")), 1)
         # the next deadline still to come is scheduled after the run
         later = self._order_at(datetime(2026, 3, 9, 11, 0))
@@ -298,7 +289,7 @@ class TestSla(AutomationCase):
         with freeze_time(datetime(2026, 3, 10, 8, 0)):
             rule.active = True
         self.assertEqual(rule.last_run, datetime(2026, 3, 10, 8, 0))
-        self._run_rule_scheduler(datetime(2026, 3, 10, 9, 0))
+        self._run_cron(self.automation_cron, datetime(2026, 3, 10, 9, 0), cursor_now=True)
         self.assertFalse(self._tasks(past, "Respond now"))
 
     def test_failing_record_does_not_stop_the_others(self):
@@ -319,7 +310,7 @@ class TestSla(AutomationCase):
         with self.assertLogs(
             "odoo.addons.field_maintenance.models.base_automation", "ERROR"
         ) as logs:
-            self._run_rule_scheduler(datetime(2026, 3, 9, 10, 5))
+            self._run_cron(self.automation_cron, datetime(2026, 3, 9, 10, 5), cursor_now=True)
         self.assertIn(bad.display_name, "\n".join(logs.output))
         self.assertEqual(good.comment, "escalated")
         self.assertFalse(bad.comment)

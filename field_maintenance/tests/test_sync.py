@@ -129,16 +129,6 @@ class TestSync(FieldMaintenanceCase):
                 event=event,
             )
 
-    def _run_cron(self, remote, at=None):
-        """Run the outbox cron as the scheduler does (own cursor, commits) at time ``at``."""
-        with (
-            freeze_time(at or self.t0),
-            patch.object(requests.Session, "send", new=remote),
-            self.enter_registry_test_mode(),
-        ):
-            self.cron.method_direct_trigger()
-        self.env.invalidate_all()
-
     def _capture_triggers(self):
         return RecordCapturer(self.env["ir.cron.trigger"].sudo(), [("cron_id", "=", self.cron.id)])
 
@@ -196,7 +186,7 @@ class TestSync(FieldMaintenanceCase):
         self.order.write({"summary": "Changed afterwards", "comment": "Later remark"})
         self.assertEqual(message.payload, queued)
         remote = FakeRemote()
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(FakeRemote.body(remote.calls[0]), json.loads(queued))
 
     def test_enqueue_creates_all_messages_at_once(self):
@@ -245,7 +235,7 @@ class TestSync(FieldMaintenanceCase):
     def test_sent_with_idempotency_key_and_credentials(self):
         message = self._enqueue()
         remote = FakeRemote()
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(len(remote.calls), 1)
         request, kwargs, _answer = remote.calls[0]
         self.assertEqual(request.method, "POST")
@@ -263,13 +253,13 @@ class TestSync(FieldMaintenanceCase):
         )
         self.assertTrue(message.sent_on)
         # nothing is sent twice
-        self._run_cron(remote, at=self.t0 + timedelta(hours=1))
+        self._run_cron(self.cron, self.t0 + timedelta(hours=1), remote)
         self.assertEqual(len(remote.calls), 1)
 
     def test_server_error_retries_with_backoff_and_same_key(self):
         message = self._enqueue()
         remote = FakeRemote({"erp.example.com": [500, 503, 200]})
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(message.state, "pending")
         self.assertEqual(message.attempts, 1)
         self.assertIn("500", message.last_error)
@@ -277,18 +267,18 @@ class TestSync(FieldMaintenanceCase):
         self.assertTrue(44 <= first_delay <= 60, first_delay)
 
         # not due yet: nothing is sent
-        self._run_cron(remote, at=self.t0 + timedelta(seconds=30))
+        self._run_cron(self.cron, self.t0 + timedelta(seconds=30), remote)
         self.assertEqual(len(remote.calls), 1)
 
         t1 = message.next_try
-        self._run_cron(remote, at=t1)
+        self._run_cron(self.cron, t1, remote)
         self.assertEqual((message.state, message.attempts), ("pending", 2))
         self.assertIn("503", message.last_error)
         second_delay = (message.next_try - t1).total_seconds()
         self.assertTrue(89 <= second_delay <= 120, second_delay)
         self.assertGreater(second_delay, first_delay)
 
-        self._run_cron(remote, at=message.next_try)
+        self._run_cron(self.cron, message.next_try, remote)
         self.assertEqual((message.state, message.attempts), ("sent", 3))
         self.assertEqual(remote.keys(), [message.idempotency_key] * 3)
 
@@ -303,13 +293,13 @@ class TestSync(FieldMaintenanceCase):
                 ]
             }
         )
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual((message.state, message.attempts), ("pending", 1))
         self.assertIn("ReadTimeout", message.last_error)
-        self._run_cron(remote, at=message.next_try)
+        self._run_cron(self.cron, message.next_try, remote)
         self.assertEqual((message.state, message.attempts), ("pending", 2))
         self.assertIn("ConnectionError", message.last_error)
-        self._run_cron(remote, at=message.next_try)
+        self._run_cron(self.cron, message.next_try, remote)
         self.assertEqual(message.state, "sent")
         self.assertEqual(len(set(remote.keys())), 1)
 
@@ -328,7 +318,7 @@ class TestSync(FieldMaintenanceCase):
         received = self._enqueue()
         refused = self._enqueue(endpoint=self.endpoint_2)
         remote = FakeRemote({"erp.example.com": 409, "portal.example.com": 422})
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertRecordValues(
             received | refused,
             [
@@ -337,7 +327,7 @@ class TestSync(FieldMaintenanceCase):
             ],
         )
         self.assertIn("422", refused.last_error)
-        self._run_cron(remote, at=self.t0 + timedelta(days=1))
+        self._run_cron(self.cron, self.t0 + timedelta(days=1), remote)
         self.assertEqual(len(remote.calls), 2, "a refused message is not tried again")
 
     def test_max_attempts_then_failed_and_retry(self):
@@ -346,11 +336,11 @@ class TestSync(FieldMaintenanceCase):
         remote = FakeRemote({"erp.example.com": 500})
         at = self.t0
         for _attempt in range(3):
-            self._run_cron(remote, at=at)
+            self._run_cron(self.cron, at, remote)
             at = message.next_try
         self.assertEqual((message.state, message.attempts), ("failed", 3))
         self.assertIn("3 attempts", message.last_error)
-        self._run_cron(remote, at=self.t0 + timedelta(days=3))
+        self._run_cron(self.cron, self.t0 + timedelta(days=3), remote)
         self.assertEqual(len(remote.calls), 3, "a failed message waits for a manager")
 
         # the manager retries it from the outbox
@@ -362,7 +352,7 @@ class TestSync(FieldMaintenanceCase):
         )
         self.assertEqual(len(triggers.records), 1)
         remote.answers["erp.example.com"] = 200
-        self._run_cron(remote, at=self.t0 + timedelta(days=3))
+        self._run_cron(self.cron, self.t0 + timedelta(days=3), remote)
         self.assertEqual((message.state, message.attempts), ("sent", 1))
         self.assertEqual(len(set(remote.keys())), 1, "the key never changes")
 
@@ -371,7 +361,7 @@ class TestSync(FieldMaintenanceCase):
         messages[:2].with_user(self.manager).action_cancel()
         self.assertEqual(messages.mapped("state"), ["cancelled", "cancelled", "pending"])
         remote = FakeRemote()
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(remote.keys(), [messages[2].idempotency_key])
         messages.with_user(self.manager).action_cancel()
         self.assertEqual(messages[2].state, "sent", "a sent message stays sent")
@@ -382,10 +372,10 @@ class TestSync(FieldMaintenanceCase):
         archived = self._enqueue(self.orders[2], endpoint=self.endpoint_2)
         self.endpoint_2.active = False
         remote = FakeRemote()
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(remote.keys(), [due.idempotency_key])
         self.assertEqual((later.state, archived.state), ("pending", "pending"))
-        self._run_cron(remote, at=self.t0 + timedelta(hours=1))
+        self._run_cron(self.cron, self.t0 + timedelta(hours=1), remote)
         self.assertEqual(later.state, "sent")
         self.assertEqual(archived.state, "pending", "an archived endpoint receives nothing")
 
@@ -393,7 +383,7 @@ class TestSync(FieldMaintenanceCase):
         down = self._enqueue(self.orders)
         up = self._enqueue(self.orders, endpoint=self.endpoint_2)
         remote = FakeRemote({"erp.example.com": requests.exceptions.ConnectionError("refused")})
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(up.mapped("state"), ["sent"] * 3)
         self.assertEqual(down.mapped("state"), ["pending"] * 3)
         # one probe only: the others wait for the same moment without using up attempts
@@ -406,10 +396,10 @@ class TestSync(FieldMaintenanceCase):
         first = self._enqueue(event="wo_state_changed")
         second = self._enqueue(event="wo_completed")
         remote = FakeRemote({"erp.example.com": [500, 200]})
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(remote.keys(), [first.idempotency_key])
         self.assertEqual(second.state, "pending")
-        self._run_cron(remote, at=first.next_try)
+        self._run_cron(self.cron, first.next_try, remote)
         self.assertEqual(
             remote.keys(),
             [first.idempotency_key, first.idempotency_key, second.idempotency_key],
@@ -424,7 +414,7 @@ class TestSync(FieldMaintenanceCase):
         at = self.t0
         # the remote is down for ten hours; the cron runs every 30 minutes
         while at < self.t0 + timedelta(hours=10):
-            self._run_cron(remote, at=at)
+            self._run_cron(self.cron, at, remote)
             at += timedelta(minutes=30)
         self.assertEqual(messages.mapped("state"), ["pending"] * 4)
         self.assertLess(max(messages.mapped("attempts")), self.endpoint.max_attempts)
@@ -434,7 +424,7 @@ class TestSync(FieldMaintenanceCase):
         remote.answers["erp.example.com"] = 200
         deadline = at + timedelta(hours=7)
         while "pending" in messages.mapped("state") and at < deadline:
-            self._run_cron(remote, at=at)
+            self._run_cron(self.cron, at, remote)
             at += timedelta(minutes=30)
         self.assertEqual(messages.mapped("state"), ["sent"] * 4)
         delivered = remote.keys(delivered=True)
@@ -458,7 +448,7 @@ class TestSync(FieldMaintenanceCase):
         )
         self.assertNotIn("attachments", json.loads(message.payload))
         remote = FakeRemote()
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual(message.state, "sent")
         body = FakeRemote.body(remote.calls[0])
         self.assertEqual(body["data"]["name"], self.order.name)
@@ -472,14 +462,14 @@ class TestSync(FieldMaintenanceCase):
         message = self._enqueue()
         remote = FakeRemote({"erp.example.com": [503, 200]})
         with self.assertLogs("odoo.addons.field_maintenance", level="DEBUG") as logs:
-            self._run_cron(remote)
+            self._run_cron(self.cron, self.t0, remote)
             self.assertIn("503", message.last_error)
             self.assertNotIn("request_headers", message.last_error, "no remote text")
             # the answer is kept for system administrators, without the credentials
             self.assertIn("request_headers", message.last_response)
             self.assertNotIn("s3cret", message.last_error, "errors are shown to dispatchers")
             self.assertNotIn("s3cret", message.last_response)
-            self._run_cron(remote, at=message.next_try)
+            self._run_cron(self.cron, message.next_try, remote)
         self.assertEqual(message.state, "sent")
         self.assertNotIn("s3cret", "\n".join(logs.output))
         self.assertNotIn("s3cret", message.payload)
@@ -516,14 +506,14 @@ class TestSync(FieldMaintenanceCase):
     def test_fixing_the_endpoint_retries_its_messages_now(self):
         message = self._enqueue()
         remote = FakeRemote({"erp.example.com": 401})
-        self._run_cron(remote)
+        self._run_cron(self.cron, self.t0, remote)
         self.assertEqual((message.state, message.attempts), ("pending", 1))
         self.assertGreater(message.next_try, self.t0)
         with freeze_time(self.t0 + timedelta(seconds=20)):
             self.endpoint.with_user(self.manager).auth_header_value = "Bearer new-token"
         self.assertEqual(message.next_try, self.t0 + timedelta(seconds=20))
         remote.answers["erp.example.com"] = 200
-        self._run_cron(remote, at=self.t0 + timedelta(seconds=20))
+        self._run_cron(self.cron, self.t0 + timedelta(seconds=20), remote)
         self.assertEqual(message.state, "sent")
         self.assertEqual(remote.calls[-1][0].headers["Authorization"], "Bearer new-token")
 

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .test_invoicing import FieldInvoicingCase
+from .common import FieldInvoicingCase
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import FieldMaintenanceCase
+from .common import PNG, FieldMaintenanceCase
 
 
 @tagged("post_install", "-at_install")
@@ -158,7 +158,7 @@ class TestWorkflow(FieldMaintenanceCase):
             order.action_done()
         self.assertEqual(order.state, "in_progress")
         self.assertFalse(order.date_end)
-        order.write({"signature": _SIGNATURE_PNG, "signed_by": "Jan Janssens"})
+        order.write({"signature": PNG, "signed_by": "Jan Janssens"})
         self.assertTrue(order.signed_on)
         order.action_done()
         self.assertEqual(order.state, "done")
@@ -227,9 +227,3 @@ class TestWorkflow(FieldMaintenanceCase):
             self.env["field.work.order"].search(action["domain"]),
             self.env["field.work.order"].search([("partner_id", "=", self.customer.id)]),
         )
-
-
-# a 1x1 transparent PNG
-_SIGNATURE_PNG = (
-    b"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
-)

@@ -1,6 +1,10 @@
-"""Batch helpers of computes and creations."""
+"""Batch helpers: computes that assign few distinct values, and batches that fall back to
+one record at a time."""
 
+import logging
 from collections import defaultdict
+
+_logger = logging.getLogger(__name__)
 
 
 def assign_by_value(records, fname, values):
@@ -16,3 +20,34 @@ def assign_by_value(records, fname, values):
         groups[value].append(record_id)
     for value, ids in groups.items():
         records.browse(ids)[fname] = value
+
+
+def call_with_fallback(records, function):
+    """Call ``function(records)``; when it raises, call it again for each record alone, so
+    that one bad record does not stop the others (the crons that create or send in batch).
+    Each call runs in a savepoint: a call that fails leaves nothing behind.
+
+    :return: (list of what the successful calls returned, the records they were made for,
+        ``{record: exception}`` of the records that failed)
+    """
+    if not records:
+        return [], records, {}
+    cr = records.env.cr
+    try:
+        with cr.savepoint():
+            return [function(records)], records, {}
+    except Exception as error:  # noqa: BLE001 - one bad record must not stop the others
+        if len(records) == 1:
+            return [], records.browse(), {records: error}
+        _logger.info(
+            "Batch of %s %s failed (%s), retrying one by one", len(records), records._name, error
+        )
+    results, done_ids, errors = [], [], {}
+    for record in records:
+        try:
+            with cr.savepoint():
+                results.append(function(record))
+            done_ids.append(record.id)
+        except Exception as error:  # noqa: BLE001 - one bad record must not stop the others
+            errors[record] = error
+    return results, records.browse(done_ids), errors
