@@ -48,7 +48,7 @@ class CalendarEvent(models.Model):
     @api.model
     def _fm_user_is_dispatcher(self):
         # the user's group, also in a superuser environment (unlike
-        # field.work.order._fm_is_dispatcher): what the user may see
+        # field.work.order._is_dispatcher): what the user may see
         return self.env.user.has_group("field_maintenance.group_field_user")
 
     def _check_private_event_conditions(self):

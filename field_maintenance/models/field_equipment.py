@@ -55,7 +55,7 @@ class FieldEquipment(models.Model):
 
     @api.depends_context("uid")
     def _compute_is_dispatcher(self):
-        self.is_dispatcher = self.env["field.work.order"]._fm_is_dispatcher()
+        self.is_dispatcher = self.env["field.work.order"]._is_dispatcher()
 
     @api.depends("warranty_end_date")
     def _compute_under_warranty(self):
@@ -92,14 +92,14 @@ class FieldEquipment(models.Model):
         )._check_equipment_customer()
 
     def write(self, vals):
-        if not self.env["field.work.order"]._fm_is_dispatcher():
-            mail_fields = self.env["field.work.order"]._fm_mail_fields()
+        if not self.env["field.work.order"]._is_dispatcher():
+            mail_fields = self.env["field.work.order"]._mail_fields()
             refused = set(vals) - TECHNICIAN_EQUIPMENT_FIELDS - mail_fields
             if refused:
                 raise AccessError(
                     self.env._(
                         "Only dispatchers can change these fields of equipment: %(fields)s.",
-                        fields=self.env["field.work.order"]._fm_field_labels(refused, model=self),
+                        fields=self.env["field.work.order"]._field_labels(refused, model=self),
                     )
                 )
         return super().write(vals)

@@ -257,7 +257,7 @@ class FieldMaintenancePlan(models.Model):
         requests, priced = [], []
         for plan in self:
             company = plan.company_id or self.env.company
-            # the price date of the draft work order (_fm_price_date): its planned start
+            # the price date of the draft work order (_price_date): its planned start
             price_date = plan._visit_datetime(plan.next_date) if plan.fixed_time else now
             result[plan.id] = vals_list = []
             for line in plan.line_ids:
@@ -276,7 +276,7 @@ class FieldMaintenancePlan(models.Model):
                     )
                     priced.append(vals)
                 vals_list.append(vals)
-        for vals, price in zip(priced, Line._fm_prices(requests), strict=True):
+        for vals, price in zip(priced, Line._prices(requests), strict=True):
             vals["price_unit"] = price
         return result
 

@@ -31,7 +31,7 @@ class FieldScheduledMail(models.Model):
     them (managers only read them, and retry or cancel them, which changes their
     state and nothing else). What is sent is derived again from the rule's action
     when the e-mails are due: a row whose template, model or extra recipients no
-    longer match its action is refused. See ``_fm_send_mails`` for the user the
+    longer match its action is refused. See ``_send_mails`` for the user the
     e-mails are written as.
     """
 
@@ -104,7 +104,7 @@ class FieldScheduledMail(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _fm_trigger_user(self):
+    def _trigger_user(self):
         """The internal user who triggered the running rule, or an empty recordset when
         the rule was triggered by the scheduler (time-based rules, crons) or by a portal
         or public user.
@@ -125,10 +125,10 @@ class FieldScheduledMail(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _fm_schedule(self, action, records, scheduled_date):
+    def _schedule(self, action, records, scheduled_date):
         """Send the e-mails of ``action`` to ``records`` at ``scheduled_date``, written
         then as the user who triggered the rule now."""
-        user = self._fm_trigger_user()
+        user = self._trigger_user()
         # sudo: users cannot create these rows (bookkeeping); every value comes from the
         # rule's action (editable by system administrators only) and from the records the
         # rule runs on, already filtered on what the triggering user may read
@@ -144,23 +144,23 @@ class FieldScheduledMail(models.Model):
                 "scheduled_date": scheduled_date,
             }
         )
-        scheduled._fm_trigger_cron(scheduled_date)
+        scheduled._trigger_cron(scheduled_date)
         return scheduled
 
     @api.model
-    def _fm_trigger_cron(self, at=None):
+    def _trigger_cron(self, at=None):
         cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
         if cron:
             # sudo: only wakes the scheduler up; what it sends is checked when it runs
             cron.sudo()._trigger(at)
 
     @api.model
-    def _fm_send_mails(self, template, records, extra_email=False, user=None):
+    def _send_mails(self, template, records, extra_email=False, user=None):
         """Write the e-mails of ``template`` for ``records`` in one batch, with the
         extra recipients, and trigger the mail queue. Returns the mail.mail records.
 
         :param user: the user the e-mails are written as; ``None``: the user who
-            triggered the running rule (see ``_fm_trigger_user``); an empty recordset:
+            triggered the running rule (see ``_trigger_user``); an empty recordset:
             superuser.
 
         Why the e-mails are written as the triggering user: the template (subject,
@@ -180,12 +180,12 @@ class FieldScheduledMail(models.Model):
         "Send E-mail" action of automation rules always does, and here it is limited to
         the template that a system administrator chose for the action: the caller passes
         the template of the action (an e-mail without delay) or that of a scheduled row
-        verified to match its action exactly (``_fm_verified_values``); a row never
+        verified to match its action exactly (``_verified_values``); a row never
         chooses the template, the model or the recipients itself, and nobody but the
         module writes rows.
         """
         if user is None:
-            user = self._fm_trigger_user()
+            user = self._trigger_user()
         if user:
             template = template.with_user(user)
             records = records.with_user(user)._filtered_access("read")
@@ -221,7 +221,7 @@ class FieldScheduledMail(models.Model):
                 cron.sudo()._trigger()
         return mails
 
-    def _fm_verified_values(self):
+    def _verified_values(self):
         """Template, records and extra recipients of ``self`` as its rule's action says
         now. Raises a UserError when the row does not match its action."""
         self.ensure_one()
@@ -258,15 +258,15 @@ class FieldScheduledMail(models.Model):
         records = self.env[model].browse(res_ids).exists()
         return template, records, action.fm_mail_extra_email or False
 
-    def _fm_send(self):
+    def _send(self):
         """Write the e-mails of ``self`` (due) and hand them to the mail queue. Called by
         the scheduler as superuser."""
         for scheduled in self:
             try:
                 with self.env.cr.savepoint():
-                    template, records, extra_email = scheduled._fm_verified_values()
+                    template, records, extra_email = scheduled._verified_values()
                     user = self.env["res.users"] if scheduled.as_superuser else scheduled.user_id
-                    mails = self._fm_send_mails(template, records, extra_email, user=user)
+                    mails = self._send_mails(template, records, extra_email, user=user)
                     scheduled.write({"state": "sent", "mail_count": len(mails), "error": False})
             except Exception as error:  # noqa: BLE001 - one failure must not stop the others
                 _logger.warning(
@@ -278,7 +278,7 @@ class FieldScheduledMail(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _fm_check_manager(self):
+    def _check_manager(self):
         if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
             raise AccessError(
                 self.env._("Only Field Service managers can retry or cancel scheduled e-mails.")
@@ -287,19 +287,19 @@ class FieldScheduledMail(models.Model):
 
     def action_retry(self):
         """Managers: schedule failed e-mails again, for now. Only the state changes; the
-        scheduler writes them as described in ``_fm_send_mails``."""
-        self._fm_check_manager()
+        scheduler writes them as described in ``_send_mails``."""
+        self._check_manager()
         failed = self.filtered(lambda scheduled: scheduled.state == "failed")
         if failed:
             # sudo: users cannot write these rows; only the state and the error change,
             # what is sent is checked against the rule's action when they are due
             failed.sudo().write({"state": "pending", "error": False})
-            self._fm_trigger_cron()
+            self._trigger_cron()
         return True
 
     def action_cancel(self):
         """Managers: do not send e-mails that are scheduled or failed."""
-        self._fm_check_manager()
+        self._check_manager()
         # sudo: users cannot write these rows; only the state changes
         self.filtered(lambda scheduled: scheduled.state in ("pending", "failed")).sudo().write(
             {"state": "cancelled"}
@@ -313,16 +313,16 @@ class FieldScheduledMail(models.Model):
         cron = self.env["ir.cron"]
         domain = [("state", "=", "pending"), ("scheduled_date", "<=", fields.Datetime.now())]
         # sudo: the scheduler processes every company's rows; each row is verified
-        # against its action and written as its triggering user in _fm_send
+        # against its action and written as its triggering user in _send
         Scheduled = self.sudo()
         cron._commit_progress(remaining=Scheduled.search_count(domain))
         while scheduled := Scheduled.search(domain, order="scheduled_date, id", limit=batch_size):
-            scheduled._fm_send()
+            scheduled._send()
             if not cron._commit_progress(len(scheduled)):
                 break
 
     @api.model
-    def _fm_retention_days(self):
+    def _retention_days(self):
         # sudo: reads a number set by system administrators in the settings
         param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
         try:
@@ -334,7 +334,7 @@ class FieldScheduledMail(models.Model):
     def _gc_sent_mails(self):
         """Delete the rows of e-mails handed to the mail queue (or cancelled) longer ago
         than the retention period (Settings, 0 keeps them forever)."""
-        days = self._fm_retention_days()
+        days = self._retention_days()
         if days <= 0:
             return
         limit_date = fields.Datetime.now() - timedelta(days=days)

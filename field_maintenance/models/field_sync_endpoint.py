@@ -71,7 +71,7 @@ READ_CHUNK_BYTES = 8 * 1024
 class FieldSyncEndpoint(models.Model):
     """An external system that receives work orders as JSON over HTTP(S).
 
-    Messages are never sent from the transaction that queues them: ``_fm_enqueue`` on
+    Messages are never sent from the transaction that queues them: ``_enqueue`` on
     ``field.sync.message`` stores the payload in the outbox and the outbox cron sends it after
     commit, with retries. See ``field.sync.message`` for the delivery rules.
     """
@@ -212,7 +212,7 @@ class FieldSyncEndpoint(models.Model):
 
     @api.constrains("url")
     def _check_url(self):
-        allow_private = self._fm_allow_private()
+        allow_private = self._allow_private()
         for endpoint in self:
             parts = urlsplit((endpoint.url or "").strip())
             try:
@@ -240,7 +240,7 @@ class FieldSyncEndpoint(models.Model):
                 literal = None
             local_name = hostname == "localhost" or hostname.endswith(".localhost")
             if local_name or (literal and forbidden_address(str(literal))):
-                raise ValidationError(endpoint._fm_refused_message(hostname))
+                raise ValidationError(endpoint._refused_message(hostname))
 
     @api.constrains("timeout", "max_attempts", "backoff_base")
     def _check_numbers(self):
@@ -286,7 +286,7 @@ class FieldSyncEndpoint(models.Model):
                     )
                 )
 
-    def _fm_check_can_change(self):
+    def _check_can_change(self):
         """Only system administrators change an endpoint shared by all companies: it
         receives the work orders of every company."""
         if self.env.is_system():
@@ -335,17 +335,17 @@ class FieldSyncEndpoint(models.Model):
         return records
 
     def write(self, vals):
-        self._fm_check_can_change()
+        self._check_can_change()
         res = super().write(vals)
         if CONNECTION_FIELDS & vals.keys():
             # the configuration was fixed or changed: try the waiting messages now
             # sudo: only moves the next try of the endpoints' pending messages
-            self.env["field.sync.message"].sudo()._fm_retry_endpoints_now(self.filtered("active"))
+            self.env["field.sync.message"].sudo()._retry_endpoints_now(self.filtered("active"))
         return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_shared(self):
-        self._fm_check_can_change()
+        self._check_can_change()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_pending_messages(self):
@@ -367,7 +367,7 @@ class FieldSyncEndpoint(models.Model):
     # Transport
     # ------------------------------------------------------------------
 
-    def _fm_request_headers(self, idempotency_key, event):
+    def _request_headers(self, idempotency_key, event):
         """Headers of a request. The authentication value is read here, at sending time,
         and never stored elsewhere or logged."""
         self.ensure_one()
@@ -384,7 +384,7 @@ class FieldSyncEndpoint(models.Model):
             headers[endpoint.auth_header_name.strip()] = endpoint.auth_header_value
         return headers
 
-    def _fm_redact(self, text):
+    def _redact(self, text):
         """``text`` without the authentication value, e.g. an error page that echoes the
         request headers: errors are shown to users who may not read the credentials."""
         self.ensure_one()
@@ -399,7 +399,7 @@ class FieldSyncEndpoint(models.Model):
         return text
 
     @api.model
-    def _fm_allow_private(self):
+    def _allow_private(self):
         """Whether a system administrator allowed endpoints in private networks."""
         # sudo: reads a flag that only system administrators set (Settings)
         return str2bool(
@@ -407,7 +407,7 @@ class FieldSyncEndpoint(models.Model):
             default=False,
         )
 
-    def _fm_refused_message(self, host, address=None):
+    def _refused_message(self, host, address=None):
         self.ensure_one()
         return self.env._(
             "Endpoint %(name)s points to %(host)s%(address)s, an address in a private, local "
@@ -418,14 +418,14 @@ class FieldSyncEndpoint(models.Model):
             address=f" ({address})" if address and address != host else "",
         )
 
-    def _fm_check_target(self, allow_private=None):
+    def _check_target(self, allow_private=None):
         """Resolve the host of the URL and refuse forbidden addresses (see
         ``forbidden_address``) unless private targets are allowed. Raises
         ``SyncTargetRefused``, or ``requests.ConnectionError`` when the host does not
         resolve."""
         self.ensure_one()
         if allow_private is None:
-            allow_private = self._fm_allow_private()
+            allow_private = self._allow_private()
         if allow_private:
             return
         parts = urlsplit(self.url.strip())
@@ -437,15 +437,15 @@ class FieldSyncEndpoint(models.Model):
             raise requests.exceptions.ConnectionError(f"Cannot resolve {host}") from exc
         for address in addresses:
             if forbidden_address(address):
-                raise SyncTargetRefused(self._fm_refused_message(host, address))
+                raise SyncTargetRefused(self._refused_message(host, address))
 
     @api.model
-    def _fm_new_session(self):
+    def _new_session(self):
         """A requests session that refuses forbidden addresses on the connections
         themselves and bounds the total time of each request (see ``RequestGuard``)."""
-        return guarded_session(self._fm_allow_private())
+        return guarded_session(self._allow_private())
 
-    def _fm_check_request_size(self, size):
+    def _check_request_size(self, size):
         if size > MAX_REQUEST_BYTES:
             raise SyncMessageTooLarge(
                 self.env._(
@@ -458,7 +458,7 @@ class FieldSyncEndpoint(models.Model):
             )
 
     @api.model
-    def _fm_read_reply(self, response, deadline):
+    def _read_reply(self, response, deadline):
         """At most ``MAX_REPLY_BYTES`` of the body of ``response`` (streamed), read before
         ``deadline``; the rest is not downloaded."""
         if monotonic() > deadline:
@@ -474,7 +474,7 @@ class FieldSyncEndpoint(models.Model):
                 break
         return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
 
-    def _fm_post(self, body, headers, session=None):
+    def _post(self, body, headers, session=None):
         """POST ``body`` to the endpoint and return a ``SyncReply``.
 
         Raises ``SyncTargetRefused`` for an address endpoints may not reach,
@@ -486,13 +486,13 @@ class FieldSyncEndpoint(models.Model):
         self.ensure_one()
         if isinstance(body, str):
             body = body.encode()
-        self._fm_check_request_size(len(body))
+        self._check_request_size(len(body))
         own_session = session is None or getattr(session, "fm_guard", None) is None
         if own_session:
-            session = self._fm_new_session()
+            session = self._new_session()
         guard = session.fm_guard
         try:
-            self._fm_check_target(guard.allow_private)
+            self._check_target(guard.allow_private)
             deadline = monotonic() + self.timeout
             timer = guard.start(self.timeout)
             try:
@@ -506,12 +506,12 @@ class FieldSyncEndpoint(models.Model):
                     stream=True,
                 )
                 try:
-                    text = self._fm_read_reply(response, deadline)
+                    text = self._read_reply(response, deadline)
                 finally:
                     response.close()
             except SyncTargetRefused as exc:  # refused on the connected socket
                 raise SyncTargetRefused(
-                    self._fm_refused_message(urlsplit(self.url.strip()).hostname, exc.args[0])
+                    self._refused_message(urlsplit(self.url.strip()).hostname, exc.args[0])
                 ) from exc
             except requests.RequestException as exc:
                 if guard.expired and not isinstance(exc, SyncTotalTimeout):
@@ -526,7 +526,7 @@ class FieldSyncEndpoint(models.Model):
                 session.close()
         return SyncReply(response.status_code, response.reason or "", text)
 
-    def _fm_retry_delay(self, attempts):
+    def _retry_delay(self, attempts):
         """Seconds to wait after the ``attempts``-th unsuccessful attempt: exponential from
         ``backoff_base``, capped at 6 hours, with jitter."""
         self.ensure_one()
@@ -544,31 +544,31 @@ class FieldSyncEndpoint(models.Model):
         The body of the answer is shown to system administrators only."""
         self.ensure_one()
         self.check_access("write")
-        self._fm_check_can_change()
+        self._check_can_change()
         body = json.dumps(
             {
                 "event": "ping",
                 "endpoint": self.name,
-                "sent_at": self._fm_format_datetime(fields.Datetime.now()),
+                "sent_at": self._format_datetime(fields.Datetime.now()),
             }
         )
-        headers = self._fm_request_headers(f"ping-{uuid.uuid4()}", "ping")
+        headers = self._request_headers(f"ping-{uuid.uuid4()}", "ping")
         try:
-            reply = self._fm_post(body, headers)
+            reply = self._post(body, headers)
         except UserError as exc:
-            return self._fm_notification(exc.args[0], "danger")
+            return self._notification(exc.args[0], "danger")
         except requests.RequestException as exc:
             _logger.info(
                 "Sync endpoint %s: test connection failed: %s", self.id, type(exc).__name__
             )
-            return self._fm_notification(
+            return self._notification(
                 self.env._(
                     "Could not reach %(url)s: %(error)s", url=self.url, error=exc.__class__.__name__
                 ),
                 "danger",
             )
         if not self.env.user._is_system():
-            return self._fm_notification(
+            return self._notification(
                 self.env._(
                     "The remote answered %(code)s %(reason)s.",
                     code=reply.status_code,
@@ -577,7 +577,7 @@ class FieldSyncEndpoint(models.Model):
                 "success" if 200 <= reply.status_code < 300 else "warning",
             )
         if 200 <= reply.status_code < 300:
-            return self._fm_notification(
+            return self._notification(
                 self.env._(
                     "The remote answered %(code)s %(reason)s.",
                     code=reply.status_code,
@@ -585,17 +585,17 @@ class FieldSyncEndpoint(models.Model):
                 ),
                 "success",
             )
-        return self._fm_notification(
+        return self._notification(
             self.env._(
                 "The remote answered %(code)s %(reason)s: %(body)s",
                 code=reply.status_code,
                 reason=reply.reason,
-                body=self._fm_redact(reply.text[:300]),
+                body=self._redact(reply.text[:300]),
             ),
             "warning",
         )
 
-    def _fm_notification(self, message, kind):
+    def _notification(self, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -607,7 +607,7 @@ class FieldSyncEndpoint(models.Model):
             },
         }
 
-    def _fm_action_messages(self, state=None):
+    def _action_messages(self, state=None):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_maintenance.action_field_sync_message"
@@ -620,10 +620,10 @@ class FieldSyncEndpoint(models.Model):
         return action
 
     def action_view_pending_messages(self):
-        return self._fm_action_messages("pending")
+        return self._action_messages("pending")
 
     def action_view_failed_messages(self):
-        return self._fm_action_messages("failed")
+        return self._action_messages("failed")
 
     def action_view_sent_messages(self):
-        return self._fm_action_messages("sent")
+        return self._action_messages("sent")

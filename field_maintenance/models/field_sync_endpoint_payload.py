@@ -35,7 +35,7 @@ class FieldSyncEndpoint(models.Model):
 
     _inherit = "field.sync.endpoint"
 
-    def _fm_fields_to_send(self, model_name):
+    def _fields_to_send(self, model_name):
         """Names of the fields of ``model_name`` this endpoint sends."""
         self.ensure_one()
         model_fields = self.env[model_name]._fields
@@ -49,10 +49,10 @@ class FieldSyncEndpoint(models.Model):
         ]
 
     @api.model
-    def _fm_format_datetime(self, value):
+    def _format_datetime(self, value):
         return f"{value.isoformat()}Z" if value else None
 
-    def _fm_serialize_value(self, record, field_name, nested=False):
+    def _serialize_value(self, record, field_name, nested=False):
         """JSON-ready value of ``record[field_name]``."""
         field = record._fields[field_name]
         value = record[field_name]
@@ -72,7 +72,7 @@ class FieldSyncEndpoint(models.Model):
                     {
                         "id": sub.id,
                         **{
-                            name: self._fm_serialize_value(sub, name, nested=True)
+                            name: self._serialize_value(sub, name, nested=True)
                             for name in sub_fields
                             if name in sub._fields
                         },
@@ -85,7 +85,7 @@ class FieldSyncEndpoint(models.Model):
                 return None
             return {"model": value._name, "id": value.id, "name": value.display_name}
         if ftype == "datetime":
-            return self._fm_format_datetime(value)
+            return self._format_datetime(value)
         if ftype == "date":
             return value.isoformat() if value else None
         if ftype == "boolean":
@@ -98,13 +98,12 @@ class FieldSyncEndpoint(models.Model):
             return str(value) if value else None
         return value if value is not False else None
 
-    def _fm_build_payload(self, record, event, idempotency_key, enqueued_at):
+    def _build_payload(self, record, event, idempotency_key, enqueued_at):
         """The JSON document queued for ``record``: what the remote receives, except for the
         PDF and the attachments, which are added when the message is sent."""
         self.ensure_one()
         data = {
-            name: self._fm_serialize_value(record, name)
-            for name in self._fm_fields_to_send(record._name)
+            name: self._serialize_value(record, name) for name in self._fields_to_send(record._name)
         }
         payload = {
             "event": event,
@@ -112,8 +111,8 @@ class FieldSyncEndpoint(models.Model):
             "model": record._name,
             "id": record.id,
             "display_name": record.display_name,
-            "version": self._fm_format_datetime(record.write_date),
-            "enqueued_at": self._fm_format_datetime(enqueued_at),
+            "version": self._format_datetime(record.write_date),
+            "enqueued_at": self._format_datetime(enqueued_at),
             "data": data,
         }
         return json.dumps(payload, default=str, ensure_ascii=False)

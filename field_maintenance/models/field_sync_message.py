@@ -41,7 +41,7 @@ class FieldSyncMessage(models.Model):
 
     Delivery rules:
 
-    * ``_fm_enqueue`` builds the JSON payload when the message is queued, so that later edits
+    * ``_enqueue`` builds the JSON payload when the message is queued, so that later edits
       of the work order do not change what was queued. The work-order PDF and the attachments
       (when the endpoint asks for them) are added when the message is sent: rendering a PDF
       inside the transaction that changes a work order would make that transaction slow, and
@@ -68,7 +68,7 @@ class FieldSyncMessage(models.Model):
       jitter. After ``max_attempts`` unsuccessful attempts the message is failed; a manager can
       retry it. A remote that is down for hours loses nothing: its messages stay pending.
 
-    Security: messages are created by the module only (``_fm_enqueue``, for work orders the
+    Security: messages are created by the module only (``_enqueue``, for work orders the
     triggering user may read); users cannot create or write them, managers retry or cancel
     them (``action_retry``, ``action_cancel``: the state only). The body is built only for
     work orders of the message's company, which must be the endpoint's. The remote's answer
@@ -162,7 +162,7 @@ class FieldSyncMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _fm_enqueue(self, records, endpoint, event=None):
+    def _enqueue(self, records, endpoint, event=None):
         """Queue one message per record for ``endpoint`` and wake the outbox cron.
 
         :param records: recordset of ``field.work.order`` (any size; read as superuser once
@@ -216,7 +216,7 @@ class FieldSyncMessage(models.Model):
                     "record_name": record.display_name,
                     "event": event,
                     "idempotency_key": key,
-                    "payload": endpoint._fm_build_payload(record, event, key, now),
+                    "payload": endpoint._build_payload(record, event, key, now),
                     "next_try": now,
                 }
             )
@@ -224,11 +224,11 @@ class FieldSyncMessage(models.Model):
         # the endpoint only
         messages = self.sudo().create(vals_list)
         if messages:
-            self._fm_trigger_cron()
+            self._trigger_cron()
         return messages
 
     @api.model
-    def _fm_trigger_cron(self, at=None):
+    def _trigger_cron(self, at=None):
         """Wake the outbox cron now, or at ``at``, unless it is already due to run then."""
         cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
         if not cron:
@@ -244,7 +244,7 @@ class FieldSyncMessage(models.Model):
             cron.sudo()._trigger(at)
 
     @api.model
-    def _fm_retry_endpoints_now(self, endpoints):
+    def _retry_endpoints_now(self, endpoints):
         """Make the waiting messages of ``endpoints`` due now (their configuration changed)."""
         if not endpoints:
             return
@@ -258,13 +258,13 @@ class FieldSyncMessage(models.Model):
         )
         if waiting:
             waiting.write({"next_try": fields.Datetime.now()})
-            self._fm_trigger_cron()
+            self._trigger_cron()
 
     # ------------------------------------------------------------------
     # Sending
     # ------------------------------------------------------------------
 
-    def _fm_due_sql(self, select, now, limit=None):
+    def _due_sql(self, select, now, limit=None):
         """Pending messages of active endpoints whose next try has come, and that are the
         oldest pending message of their document on their endpoint."""
         return SQL(
@@ -292,39 +292,39 @@ class FieldSyncMessage(models.Model):
         )
 
     @api.model
-    def _fm_due_messages(self, limit=None):
+    def _due_messages(self, limit=None):
         self.env["field.sync.message"].flush_model()
         self.env["field.sync.endpoint"].flush_model(["active"])
         rows = self.env.execute_query(
-            self._fm_due_sql(SQL("m.id"), fields.Datetime.now(), limit=limit)
+            self._due_sql(SQL("m.id"), fields.Datetime.now(), limit=limit)
         )
         return self.browse([row[0] for row in rows])
 
     @api.model
-    def _fm_due_count(self):
+    def _due_count(self):
         self.env["field.sync.message"].flush_model()
         self.env["field.sync.endpoint"].flush_model(["active"])
-        rows = self.env.execute_query(self._fm_due_sql(SQL("COUNT(*)"), fields.Datetime.now()))
+        rows = self.env.execute_query(self._due_sql(SQL("COUNT(*)"), fields.Datetime.now()))
         return rows[0][0]
 
     @api.model
     def _cron_send_due(self, batch_size=100):
         """Cron: send the due messages, ``batch_size`` at a time, committing after each."""
         # sudo: the scheduler sends the messages of every company; each body is checked
-        # against its endpoint's company in _fm_document_refusal
+        # against its endpoint's company in _document_refusal
         Messages = self.sudo()
-        messages = Messages._fm_due_messages(limit=batch_size)
+        messages = Messages._due_messages(limit=batch_size)
         if not messages:
             return
         cron = self.env["ir.cron"]
-        cron._commit_progress(remaining=Messages._fm_due_count())
-        with self.env["field.sync.endpoint"]._fm_new_session() as session:
-            messages._fm_send(session)
+        cron._commit_progress(remaining=Messages._due_count())
+        with self.env["field.sync.endpoint"]._new_session() as session:
+            messages._send(session)
         # whatever is due now (the rest of a batch, newer messages of the same work orders)
         # makes the cron run again at once
-        cron._commit_progress(remaining=Messages._fm_due_count())
+        cron._commit_progress(remaining=Messages._due_count())
 
-    def _fm_send(self, session=None):
+    def _send(self, session=None):
         """Send ``self`` in order. Commits before and after each network call (through
         ``ir.cron._commit_progress``): only the cron calls this."""
         cron = self.env["ir.cron"]
@@ -333,27 +333,27 @@ class FieldSyncMessage(models.Model):
             if message.endpoint_id.id in postponed_endpoints:
                 continue
             try:
-                outcome = message._fm_send_one(session)
+                outcome = message._send_one(session)
             except Exception as exc:  # noqa: BLE001 - one message must not stop the others
                 # a bug, or the database refused an update: keep the message pending, not due
                 # again at once, and go on with the others
                 _logger.exception("Outbox message %s could not be processed", message.id)
                 self.env.cr.rollback()
-                message._fm_defer_after_error(exc)
+                message._defer_after_error(exc)
                 outcome = RETRY
             if outcome == RETRY_ENDPOINT:
                 postponed_endpoints.add(message.endpoint_id.id)
             if not cron._commit_progress(1):
                 break
 
-    def _fm_defer_after_error(self, error):
+    def _defer_after_error(self, error):
         """After an unexpected error (and a rollback): try ``self`` again later."""
         self.ensure_one()
         self.invalidate_recordset()
         if self.state != "pending":
             return
         now = fields.Datetime.now()
-        retry_at = now + timedelta(seconds=self.endpoint_id._fm_retry_delay(max(self.attempts, 1)))
+        retry_at = now + timedelta(seconds=self.endpoint_id._retry_delay(max(self.attempts, 1)))
         self.write(
             {
                 "next_try": max(self.next_try or now, retry_at),
@@ -361,7 +361,7 @@ class FieldSyncMessage(models.Model):
             }
         )
 
-    def _fm_send_one(self, session=None):
+    def _send_one(self, session=None):
         """One attempt to deliver ``self``; returns its outcome, or None when the message is
         no longer pending (cancelled meanwhile) or is being processed elsewhere."""
         self.ensure_one()
@@ -381,35 +381,35 @@ class FieldSyncMessage(models.Model):
             {
                 "attempts": attempts,
                 "last_try": now,
-                "next_try": now + timedelta(seconds=endpoint._fm_retry_delay(attempts)),
+                "next_try": now + timedelta(seconds=endpoint._retry_delay(attempts)),
             }
         )
         self.env["ir.cron"]._commit_progress()
-        refusal = self._fm_document_refusal()
+        refusal = self._document_refusal()
         if refusal:
-            return self._fm_record_outcome(FAILED, error=refusal)
+            return self._record_outcome(FAILED, error=refusal)
         body, error = None, None
         try:
             with self.env.cr.savepoint():
-                body = self._fm_body()
+                body = self._body()
         except SyncMessageTooLarge as exc:
-            return self._fm_record_outcome(FAILED, error=exc.args[0])
+            return self._record_outcome(FAILED, error=exc.args[0])
         except Exception as exc:  # noqa: BLE001 - a rendering error must not stop the outbox
             _logger.warning(
                 "Outbox message %s: could not build the body: %s", self.id, exc, exc_info=True
             )
             error = self.env._("Could not prepare the message: %s", exc)
         if body is None:
-            return self._fm_record_outcome(RETRY, error=error)
-        headers = endpoint._fm_request_headers(self.idempotency_key, self.event)
+            return self._record_outcome(RETRY, error=error)
+        headers = endpoint._request_headers(self.idempotency_key, self.event)
         try:
-            reply = endpoint._fm_post(body, headers, session)
+            reply = endpoint._post(body, headers, session)
         except SyncMessageTooLarge as exc:
-            return self._fm_record_outcome(FAILED, error=exc.args[0])
+            return self._record_outcome(FAILED, error=exc.args[0])
         except SyncTargetRefused as exc:
-            return self._fm_record_outcome(RETRY_ENDPOINT, error=exc.args[0])
+            return self._record_outcome(RETRY_ENDPOINT, error=exc.args[0])
         except requests.RequestException as exc:
-            return self._fm_record_outcome(
+            return self._record_outcome(
                 RETRY_ENDPOINT,
                 error=self.env._("No answer from the remote (%s).", type(exc).__name__),
                 response=f"{type(exc).__name__}: {exc}",
@@ -422,21 +422,21 @@ class FieldSyncMessage(models.Model):
                 code=reply.status_code,
                 reason=reply.standard_reason,
             )
-        return self._fm_record_outcome(
+        return self._record_outcome(
             outcome,
             code=reply.status_code,
             error=error,
             response=f"{reply.status_code} {reply.reason}\n{reply.text}".strip(),
         )
 
-    def _fm_record_outcome(self, outcome, code=0, error=False, response=False):
+    def _record_outcome(self, outcome, code=0, error=False, response=False):
         self.ensure_one()
         endpoint = self.endpoint_id
-        error = endpoint._fm_redact(error or False)
+        error = endpoint._redact(error or False)
         vals = {
             "response_code": code,
             "last_error": error,
-            "last_response": endpoint._fm_redact((response or "")[:ERROR_BODY_LENGTH]) or False,
+            "last_response": endpoint._redact((response or "")[:ERROR_BODY_LENGTH]) or False,
         }
         if outcome == SENT:
             vals.update(state="sent", sent_on=fields.Datetime.now())
@@ -451,9 +451,9 @@ class FieldSyncMessage(models.Model):
             )
         self.write(vals)
         if outcome == RETRY_ENDPOINT:
-            self._fm_postpone_endpoint()
+            self._postpone_endpoint()
         if self.state == "pending":
-            self._fm_trigger_cron(self.next_try)
+            self._trigger_cron(self.next_try)
         _logger.info(
             "Outbox message %s (endpoint %s, attempt %s): %s%s",
             self.id,
@@ -464,7 +464,7 @@ class FieldSyncMessage(models.Model):
         )
         return outcome
 
-    def _fm_postpone_endpoint(self):
+    def _postpone_endpoint(self):
         """The endpoint of ``self`` cannot take messages now: its other pending messages wait
         until ``self`` is tried again, without using up their attempts."""
         self.ensure_one()
@@ -482,7 +482,7 @@ class FieldSyncMessage(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _fm_check_manager(self):
+    def _check_manager(self):
         if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
             raise AccessError(
                 self.env._("Only Field Service managers can retry or cancel outbox messages.")
@@ -492,19 +492,19 @@ class FieldSyncMessage(models.Model):
     def action_retry(self):
         """Managers: send again from the first attempt: failed, cancelled, or pending and
         waiting."""
-        self._fm_check_manager()
+        self._check_manager()
         messages = self.filtered(lambda m: m.state in ("pending", "failed", "cancelled"))
         if messages:
             # sudo: users cannot write messages; only the state and the next try change
             messages.sudo().write(
                 {"state": "pending", "attempts": 0, "next_try": fields.Datetime.now()}
             )
-            self._fm_trigger_cron()
+            self._trigger_cron()
         return True
 
     def action_cancel(self):
         """Managers: stop trying; the message stays in the outbox, cancelled."""
-        self._fm_check_manager()
+        self._check_manager()
         # sudo: users cannot write messages; only the state changes
         self.filtered(lambda m: m.state in ("pending", "failed")).sudo().write(
             {"state": "cancelled"}

@@ -15,7 +15,7 @@ class FieldSyncMessage(models.Model):
 
     _inherit = "field.sync.message"
 
-    def _fm_document_refusal(self):
+    def _document_refusal(self):
         """Why the body of ``self`` may not be built, or None: only work orders are sent,
         of the message's company, which must be the endpoint's."""
         self.ensure_one()
@@ -36,17 +36,17 @@ class FieldSyncMessage(models.Model):
             )
         return None
 
-    def _fm_body(self):
+    def _body(self):
         """The request body: the queued payload, plus the PDF and the attachments of the
         document as they are now when the endpoint includes them. Only for the work orders
-        of the message's company (``_fm_document_refusal``)."""
+        of the message's company (``_document_refusal``)."""
         self.ensure_one()
         endpoint = self.endpoint_id
         if not (endpoint.include_report or endpoint.include_attachments):
             return self.payload
         # sudo: messages are created by the module only, for a work order the triggering
         # user could read and that belongs to the endpoint's company (checked again in
-        # _fm_document_refusal); what is added is what the endpoint's configuration asks for
+        # _document_refusal); what is added is what the endpoint's configuration asks for
         record = (
             self.env[self.res_model]
             .sudo()
@@ -59,22 +59,22 @@ class FieldSyncMessage(models.Model):
         payload = json.loads(self.payload)
         size = len(self.payload.encode())
         if endpoint.include_report:
-            report = self._fm_render_report(record)
+            report = self._render_report(record)
             if report:
                 payload["report"] = report
                 size += len(report["data"])
-                endpoint._fm_check_request_size(size)
+                endpoint._check_request_size(size)
         if endpoint.include_attachments:
-            payload["attachments"] = self._fm_attachment_values(record, size)
+            payload["attachments"] = self._attachment_values(record, size)
         return json.dumps(payload, ensure_ascii=False)
 
     @api.model
-    def _fm_render_report(self, record):
+    def _render_report(self, record):
         report = self.env.ref(REPORT_XMLID, raise_if_not_found=False)
         if not report or report.model != record._name:
             return None
         # sudo: the module's own work-order report (its QWeb is editable by system
-        # administrators only) for a record checked in _fm_body
+        # administrators only) for a record checked in _body
         content, report_type = (
             self.env["ir.actions.report"]
             .sudo()
@@ -91,10 +91,10 @@ class FieldSyncMessage(models.Model):
         }
 
     @api.model
-    def _fm_attachment_values(self, record, size=0):
-        """The files of ``record`` (checked in _fm_body), refused with
+    def _attachment_values(self, record, size=0):
+        """The files of ``record`` (checked in _body), refused with
         ``SyncMessageTooLarge`` before reading them when the body would be too large."""
-        # sudo: the attachments of the work order checked in _fm_body
+        # sudo: the attachments of the work order checked in _body
         attachments = (
             self.env["ir.attachment"]
             .sudo()
@@ -107,7 +107,7 @@ class FieldSyncMessage(models.Model):
         # base64 makes files a third larger
         size += sum((attachment.file_size or 0) * 4 // 3 for attachment in attachments)
         if endpoint:
-            endpoint._fm_check_request_size(size)
+            endpoint._check_request_size(size)
         return [
             {
                 "id": attachment.id,

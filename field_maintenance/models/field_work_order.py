@@ -482,18 +482,18 @@ class FieldWorkOrder(models.Model):
             raise UserError("\n".join(problems))
 
     @api.model
-    def _fm_is_dispatcher(self):
+    def _is_dispatcher(self):
         """Superuser or dispatcher: may change every field and write the status (through
         the action methods); see field_work_order_access.py for what technicians may do."""
         return self.env.su or self.env.user.has_group("field_maintenance.group_field_user")
 
     def _check_dispatcher(self):
-        if not self._fm_is_dispatcher():
+        if not self._is_dispatcher():
             raise AccessError(
                 self.env._("Only dispatchers can plan, prepare, cancel or reset work orders.")
             )
 
-    def _fm_write_state(self, vals):
+    def _write_state(self, vals):
         """Write the status change of an action method, after its checks."""
         self.check_access("write")
         # sudo: the calling action method checked the transition and the user's right to
@@ -519,7 +519,7 @@ class FieldWorkOrder(models.Model):
             self.env._("Work order %(order)s cannot be planned: it is %(state)s."),
             check,
         )
-        self._fm_write_state({"state": "planned"})
+        self._write_state({"state": "planned"})
         self._subscribe_technicians()
         return True
 
@@ -531,7 +531,7 @@ class FieldWorkOrder(models.Model):
                 "Work order %(order)s cannot be marked as ready: it is %(state)s, not planned."
             ),
         )
-        self._fm_write_state({"state": "ready"})
+        self._write_state({"state": "ready"})
         return True
 
     def action_start(self):
@@ -551,8 +551,8 @@ class FieldWorkOrder(models.Model):
         )
         now = fields.Datetime.now()
         not_started = self.filtered(lambda order: not order.date_start)
-        (self - not_started)._fm_write_state({"state": "in_progress"})
-        not_started._fm_write_state({"state": "in_progress", "date_start": now})
+        (self - not_started)._write_state({"state": "in_progress"})
+        not_started._write_state({"state": "in_progress", "date_start": now})
         return True
 
     def action_done(self):
@@ -574,7 +574,7 @@ class FieldWorkOrder(models.Model):
             ),
             check,
         )
-        self._fm_write_state({"state": "done", "date_end": fields.Datetime.now()})
+        self._write_state({"state": "done", "date_end": fields.Datetime.now()})
         return True
 
     def action_cancel(self):
@@ -583,7 +583,7 @@ class FieldWorkOrder(models.Model):
             OPEN_STATES,
             self.env._("Work order %(order)s cannot be cancelled: it is %(state)s."),
         )
-        self._fm_write_state({"state": "cancelled"})
+        self._write_state({"state": "cancelled"})
         return True
 
     def action_draft(self):
@@ -594,7 +594,7 @@ class FieldWorkOrder(models.Model):
                 "Work order %(order)s cannot be reset to draft: it is %(state)s, not cancelled."
             ),
         )
-        self._fm_write_state({"state": "draft", "date_start": False, "date_end": False})
+        self._write_state({"state": "draft", "date_start": False, "date_end": False})
         return True
 
     def _subscribe_technicians(self):

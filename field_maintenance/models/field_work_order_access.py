@@ -24,7 +24,7 @@ TECHNICIAN_FIELDS = frozenset(
 )
 # What a technician may give when creating an ad-hoc work order, besides the values of
 # TECHNICIAN_FIELDS: the customer, the site and the equipment the work is for. The planning
-# fields may only name the technician themself or stay empty (see _fm_check_created).
+# fields may only name the technician themself or stay empty (see _check_created).
 TECHNICIAN_CREATE_FIELDS = TECHNICIAN_FIELDS | {
     "partner_id",
     "site_partner_id",
@@ -58,15 +58,15 @@ class FieldWorkOrder(models.Model):
 
     @api.depends_context("uid")
     def _compute_is_dispatcher(self):
-        self.is_dispatcher = self._fm_is_dispatcher()
+        self.is_dispatcher = self._is_dispatcher()
 
     @api.model
-    def _fm_mail_fields(self):
+    def _mail_fields(self):
         """Fields of the chatter and activity mixins: mail checks their access itself."""
         return self.env["mail.thread"]._fields.keys() | self.env["mail.activity.mixin"]._fields
 
     @api.model
-    def _fm_field_labels(self, fnames, model=None):
+    def _field_labels(self, fnames, model=None):
         """The labels of fields ``fnames`` of ``model`` (work orders by default), for a
         message."""
         model = self if model is None else model
@@ -79,11 +79,27 @@ class FieldWorkOrder(models.Model):
             )
         )
 
+    def _check_technician_change(self, records, fnames, allowed, refused, closed):
+        """Technicians (not dispatchers) give or change only the fields ``allowed`` of
+        ``records`` (lines or checks of the work orders ``self``), and only while the work
+        orders are open. ``refused`` and ``closed`` are the translated messages, with the
+        placeholders %(fields)s and %(orders)s."""
+        if self._is_dispatcher():
+            return
+        refused_fields = set(fnames) - allowed
+        if refused_fields:
+            raise AccessError(
+                refused % {"fields": self._field_labels(refused_fields, model=records)}
+            )
+        closed_orders = self.filtered(lambda order: order.state in ("done", "cancelled"))
+        if closed_orders:
+            raise UserError(closed % {"orders": ", ".join(closed_orders.mapped("name"))})
+
     @api.model
-    def _fm_check_create_vals(self, vals_list):
+    def _check_create_vals(self, vals_list):
         """Technicians create ad-hoc work orders only: no status, no other technicians, no
         planning, no maintenance plan. The values the server computes anyway (SLA) are not
-        taken from them. Checked again on the created records (_fm_check_created), which
+        taken from them. Checked again on the created records (_check_created), which
         also covers the context's defaults."""
         if not self.env.su:
             context_state = self.env.context.get("default_state")
@@ -95,9 +111,9 @@ class FieldWorkOrder(models.Model):
                         "A new work order is a draft; plan, start or complete it with its buttons."
                     )
                 )
-        if self._fm_is_dispatcher():
+        if self._is_dispatcher():
             return
-        allowed = TECHNICIAN_CREATE_FIELDS | PLANNING_FIELDS | self._fm_mail_fields()
+        allowed = TECHNICIAN_CREATE_FIELDS | PLANNING_FIELDS | self._mail_fields()
         for vals in vals_list:
             # computed from the work type, the customer and the moment of creation
             vals.pop("sla_policy_id", None)
@@ -113,13 +129,13 @@ class FieldWorkOrder(models.Model):
                 raise AccessError(
                     self.env._(
                         "Only dispatchers can set these fields of a work order: %(fields)s.",
-                        fields=self._fm_field_labels(refused),
+                        fields=self._field_labels(refused),
                     )
                 )
 
-    def _fm_check_created(self):
+    def _check_created(self):
         """What a technician created is an ad-hoc draft work order for themself."""
-        if self._fm_is_dispatcher():
+        if self._is_dispatcher():
             return
         user = self.env.user
         for order in self:
@@ -140,10 +156,10 @@ class FieldWorkOrder(models.Model):
                     )
                 )
 
-    def _fm_check_write_vals(self, vals):
+    def _check_write_vals(self, vals):
         """Technicians change only the work of open work orders they work on
         (TECHNICIAN_FIELDS); the status never moves by a plain write."""
-        if self._fm_is_dispatcher():
+        if self._is_dispatcher():
             return
         if "state" in vals:
             raise AccessError(
@@ -152,18 +168,18 @@ class FieldWorkOrder(models.Model):
                     "Complete), not by editing it."
                 )
             )
-        refused = set(vals) - TECHNICIAN_FIELDS - self._fm_mail_fields()
+        refused = set(vals) - TECHNICIAN_FIELDS - self._mail_fields()
         if refused:
             raise AccessError(
                 self.env._(
                     "Only dispatchers can change these fields of work orders %(orders)s: "
                     "%(fields)s.",
                     orders=", ".join(self.mapped("name")),
-                    fields=self._fm_field_labels(refused),
+                    fields=self._field_labels(refused),
                 )
             )
         closed = self.filtered(lambda order: order.state in ("done", "cancelled"))
-        if closed and set(vals) - self._fm_mail_fields():
+        if closed and set(vals) - self._mail_fields():
             raise UserError(
                 self.env._(
                     "Work orders %(orders)s are done or cancelled: only a dispatcher can "
@@ -174,11 +190,11 @@ class FieldWorkOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._fm_check_create_vals(vals_list)
+        self._check_create_vals(vals_list)
         orders = super().create(vals_list)
-        orders._fm_check_created()
+        orders._check_created()
         return orders
 
     def write(self, vals):
-        self._fm_check_write_vals(vals)
+        self._check_write_vals(vals)
         return super().write(vals)

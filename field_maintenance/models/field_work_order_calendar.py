@@ -165,7 +165,7 @@ class FieldWorkOrder(models.Model):
                 moves.append((order, event))
         if not moves:
             return
-        if not self.with_env(events.env)._fm_is_dispatcher():
+        if not self.with_env(events.env)._is_dispatcher():
             raise UserError(
                 self.env._(
                     "You cannot move the calendar event of work order %(orders)s: only "

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
 
 # The role model of checklist items (security/README.md): a technician records the result
 # and a note of each check of an open work order they work on, and may add a check; the
@@ -28,27 +27,18 @@ class FieldWorkOrderChecklist(models.Model):
     )
     note = fields.Char()
 
-    def _fm_check_technician_access(self, orders, fnames, allowed):
+    def _check_technician_access(self, orders, fnames, allowed):
         """Technicians (not dispatchers): only the fields ``allowed``, on open work orders."""
-        if orders._fm_is_dispatcher():
-            return
-        refused = set(fnames) - allowed
-        if refused:
-            raise AccessError(
-                self.env._(
-                    "Only dispatchers can change these fields of checklist items: %(fields)s.",
-                    fields=orders._fm_field_labels(refused, model=self),
-                )
-            )
-        closed = orders.filtered(lambda order: order.state in ("done", "cancelled"))
-        if closed:
-            raise UserError(
-                self.env._(
-                    "Work orders %(orders)s are done or cancelled: only a dispatcher can "
-                    "change their checklist.",
-                    orders=", ".join(closed.mapped("name")),
-                )
-            )
+        orders._check_technician_change(
+            self,
+            fnames,
+            allowed,
+            self.env._("Only dispatchers can change these fields of checklist items: %(fields)s."),
+            self.env._(
+                "Work orders %(orders)s are done or cancelled: only a dispatcher can "
+                "change their checklist."
+            ),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -57,10 +47,10 @@ class FieldWorkOrderChecklist(models.Model):
                 {vals.get("work_order_id") for vals in vals_list} - {None, False}
             )
             fnames = {fname for vals in vals_list for fname in vals} - {"work_order_id"}
-            self._fm_check_technician_access(orders, fnames, TECHNICIAN_NEW_CHECK_FIELDS)
+            self._check_technician_access(orders, fnames, TECHNICIAN_NEW_CHECK_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
-            self._fm_check_technician_access(self.work_order_id, vals, TECHNICIAN_CHECK_FIELDS)
+            self._check_technician_access(self.work_order_id, vals, TECHNICIAN_CHECK_FIELDS)
         return super().write(vals)

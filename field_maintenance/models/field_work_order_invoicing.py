@@ -103,7 +103,7 @@ class FieldWorkOrder(models.Model):
             status = "no"
             if order.state == "done":
                 lines = order.line_ids.filtered(lambda line: not line.display_type)
-                if order._fm_needs_labour_line() or any(
+                if order._needs_labour_line() or any(
                     float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) > 0
                     for line in lines
                 ):
@@ -116,26 +116,26 @@ class FieldWorkOrder(models.Model):
             statuses.append(status)
         assign_by_value(self, "invoice_status", statuses)
 
-    def _fm_price_date(self, default=None):
+    def _price_date(self, default=None):
         """Date of the price agreements that apply: when the work was (or is planned to be)
         done, else ``default`` (now)."""
         self.ensure_one()
         return self.date_start or self.planned_date_start or default or fields.Datetime.now()
 
-    def _fm_price_request(self, product, quantity, uom, now=None):
+    def _price_request(self, product, quantity, uom, now=None):
         """What prices ``quantity`` ``uom`` of ``product`` on this work order with the
-        customer's price agreements: a request of field.work.order.line._fm_prices()."""
+        customer's price agreements: a request of field.work.order.line._prices()."""
         self.ensure_one()
         return (
             self.company_id or self.env.company,
             self.partner_id,
-            self._fm_price_date(now),
+            self._price_date(now),
             product,
             quantity,
             uom,
         )
 
-    def _fm_labour_hours_to_invoice(self):
+    def _labour_hours_to_invoice(self):
         self.ensure_one()
         if self.company_id.fm_labour_hours == "planned":
             hours = self.planned_hours
@@ -143,7 +143,7 @@ class FieldWorkOrder(models.Model):
             hours = self.actual_hours
         return round(hours or 0.0, 2)
 
-    def _fm_needs_labour_line(self):
+    def _needs_labour_line(self):
         """Whether invoicing adds a labour line: the work type has a labour product and the
         technician recorded no labour line."""
         self.ensure_one()
@@ -153,10 +153,10 @@ class FieldWorkOrder(models.Model):
             and not any(
                 line.line_type == "labour" and not line.display_type for line in self.line_ids
             )
-            and self._fm_labour_hours_to_invoice() > 0
+            and self._labour_hours_to_invoice() > 0
         )
 
-    def _fm_prepare_labour_lines(self):
+    def _prepare_labour_lines(self):
         """Before invoicing, give labour lines without a product the work type's labour
         product and add a labour line with the planned or actual hours (company setting)
         to the work orders whose technician recorded none."""
@@ -180,8 +180,8 @@ class FieldWorkOrder(models.Model):
                 if not order.currency_id.is_zero(line.price_unit):
                     vals["price_unit"] = line.price_unit
                 line.write(vals)
-            if order._fm_needs_labour_line():
-                hours = order._fm_labour_hours_to_invoice()
+            if order._needs_labour_line():
+                hours = order._labour_hours_to_invoice()
                 uom = product.uom_id
                 if hour and uom != hour and uom._has_common_reference(hour):
                     hours = hour._compute_quantity(hours, uom, round=False)
@@ -198,7 +198,7 @@ class FieldWorkOrder(models.Model):
         if to_create:
             self.env["field.work.order.line"].create(to_create)
 
-    def _fm_invoice_refusal(self):
+    def _invoice_refusal(self):
         """Translated reason why the work order cannot be invoiced, or None."""
         self.ensure_one()
         if self.state != "done":
@@ -220,7 +220,7 @@ class FieldWorkOrder(models.Model):
             )
         return None
 
-    def _fm_check_invoice_access(self):
+    def _check_invoice_access(self):
         self.check_access("write")
         if not self.env["account.move"].has_access("create"):
             raise AccessError(
@@ -245,10 +245,10 @@ class FieldWorkOrder(models.Model):
             refusing them all (automation rules)
         :return: the invoices (account.move)
         """
-        self._fm_check_invoice_access()
+        self._check_invoice_access()
         refusals = {}
         for order in self:
-            reason = order._fm_invoice_refusal()
+            reason = order._invoice_refusal()
             if reason:
                 refusals[order] = reason
         if refusals and not skip_refused:
@@ -257,11 +257,11 @@ class FieldWorkOrder(models.Model):
         Move = self.env["account.move"]
         if not orders:
             return Move
-        orders._fm_prepare_labour_lines()
+        orders._prepare_labour_lines()
         invoices = Move
         for company, company_orders in orders.grouped("company_id").items():
             company_orders = company_orders.with_company(company)
-            vals_list, origins = company_orders._fm_prepare_invoices_vals()
+            vals_list, origins = company_orders._prepare_invoices_vals()
             moves = (
                 Move.with_company(company)
                 .with_context(default_move_type="out_invoice")
@@ -279,7 +279,7 @@ class FieldWorkOrder(models.Model):
             invoices |= moves
         return invoices
 
-    def _fm_prepare_invoices_vals(self):
+    def _prepare_invoices_vals(self):
         """Values of the invoices of work orders of one company (self.env.company).
 
         :return: (list of account.move values, list of the work orders of each invoice)
@@ -325,7 +325,7 @@ class FieldWorkOrder(models.Model):
                 self._prefetch_ids
             )
             sites = orders.site_partner_id
-            line_vals = orders._fm_prepare_invoice_lines_vals(with_sections=len(orders) > 1)
+            line_vals = orders._prepare_invoice_lines_vals(with_sections=len(orders) > 1)
             currency = orders[:1].currency_id or company.currency_id
             for sequence, vals in enumerate(line_vals, start=1):
                 vals["sequence"] = sequence
@@ -358,7 +358,7 @@ class FieldWorkOrder(models.Model):
             origins.append(orders)
         return vals_list, origins
 
-    def _fm_prepare_invoice_lines_vals(self, with_sections=False):
+    def _prepare_invoice_lines_vals(self, with_sections=False):
         """Invoice line values of the lines still to invoice, with the sections and notes
         that introduce them (as sale does), under a section per work order when several
         work orders share the invoice."""
@@ -375,13 +375,13 @@ class FieldWorkOrder(models.Model):
                     if pending:
                         pending.append(line)
                     else:
-                        order_vals.append(line._fm_prepare_invoice_line(with_sections))
+                        order_vals.append(line._prepare_invoice_line(with_sections))
                     continue
                 if float_compare(line.qty_to_invoice, 0.0, precision_digits=precision) <= 0:
                     continue
-                order_vals.extend(held._fm_prepare_invoice_line(with_sections) for held in pending)
+                order_vals.extend(held._prepare_invoice_line(with_sections) for held in pending)
                 pending = []
-                order_vals.append(line._fm_prepare_invoice_line(with_sections))
+                order_vals.append(line._prepare_invoice_line(with_sections))
             if not any(vals["display_type"] == "product" for vals in order_vals):
                 continue
             if with_sections:
@@ -417,7 +417,7 @@ class FieldWorkOrder(models.Model):
                 and float_is_zero(line.qty_invoiced, precision_digits=precision)
             )
         )
-        prices = lines._fm_pricelist_prices()
+        prices = lines._pricelist_prices()
         changes = defaultdict(list)
         for line in lines:
             price = prices[line]
@@ -431,7 +431,7 @@ class FieldWorkOrder(models.Model):
                     )
                 )
                 line.price_unit = price
-        self._fm_log_batch(
+        self._log_batch(
             {
                 order.id: Markup("<br/>").join([self.env._("Price agreements applied:"), *messages])
                 for order, messages in changes.items()
@@ -439,7 +439,7 @@ class FieldWorkOrder(models.Model):
         )
         return True
 
-    def _fm_log_batch(self, bodies):
+    def _log_batch(self, bodies):
         """Log notes on work orders, for the methods that checked write access."""
         if bodies:
             self.browse(list(bodies))._message_log_batch(bodies=bodies)

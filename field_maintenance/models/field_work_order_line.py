@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_is_zero, float_round
 
 from ..tools import assign_by_value
@@ -29,7 +29,7 @@ class FieldWorkOrderLine(models.Model):
     # precomputed: a precomputed field that cannot be given in the values makes the ORM
     # build a draft record per line to compute it, a quarter of the time of creating lines
     # in batches (generated maintenance visits, materials added by automation rules).
-    # _fm_create_batch() gives the company, the subtotal and the invoiced quantity instead.
+    # _create_batch() gives the company, the subtotal and the invoiced quantity instead.
     # The company is the work order's, computed like a related field but assigned once per
     # company for a whole batch (a related field assigns record by record).
     company_id = fields.Many2one(
@@ -116,29 +116,22 @@ class FieldWorkOrderLine(models.Model):
     # Access by role
     # ------------------------------------------------------------------
 
-    def _fm_check_technician_access(self, orders, fnames=()):
+    def _check_technician_access(self, orders, fnames=()):
         """Technicians (not dispatchers): only the fields of TECHNICIAN_LINE_FIELDS (with a
         zero discount when creating), and only on open work orders."""
-        if orders._fm_is_dispatcher():
-            return
-        refused = set(fnames) - TECHNICIAN_LINE_FIELDS
-        if refused:
-            raise AccessError(
-                self.env._(
-                    "Only dispatchers can set these fields of work order lines: %(fields)s. "
-                    "Prices come from the customer's price agreements.",
-                    fields=orders._fm_field_labels(refused, model=self),
-                )
-            )
-        closed = orders.filtered(lambda order: order.state in ("done", "cancelled"))
-        if closed:
-            raise UserError(
-                self.env._(
-                    "Work orders %(orders)s are done or cancelled: only a dispatcher can "
-                    "change their lines.",
-                    orders=", ".join(closed.mapped("name")),
-                )
-            )
+        orders._check_technician_change(
+            self,
+            fnames,
+            TECHNICIAN_LINE_FIELDS,
+            self.env._(
+                "Only dispatchers can set these fields of work order lines: %(fields)s. "
+                "Prices come from the customer's price agreements."
+            ),
+            self.env._(
+                "Work orders %(orders)s are done or cancelled: only a dispatcher can "
+                "change their lines."
+            ),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -152,18 +145,18 @@ class FieldWorkOrderLine(models.Model):
                 for fname, value in vals.items()
                 if fname != "work_order_id" and not (fname == "discount" and not value)
             }
-            self._fm_check_technician_access(orders, fnames)
+            self._check_technician_access(orders, fnames)
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
-            self._fm_check_technician_access(self.work_order_id, vals)
+            self._check_technician_access(self.work_order_id, vals)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_closed_order(self):
         if not self.env.su:
-            self._fm_check_technician_access(self.work_order_id)
+            self._check_technician_access(self.work_order_id)
 
     @api.depends("product_id")
     def _compute_name(self):
@@ -172,13 +165,13 @@ class FieldWorkOrderLine(models.Model):
             product = line.product_id
             if product:
                 if product not in descriptions:
-                    descriptions[product] = self._fm_product_description(product)
+                    descriptions[product] = self._product_description(product)
                 line.name = descriptions[product]
             elif not line.name:
                 line.name = False
 
     @api.model
-    def _fm_product_description(self, product):
+    def _product_description(self, product):
         """Description of a line of ``product``, as on quotations."""
         return product.get_product_multiline_description_sale()
 
@@ -191,13 +184,13 @@ class FieldWorkOrderLine(models.Model):
     @api.depends("product_id", "product_uom_id")
     def _compute_price_unit(self):
         # price agreements: the customer's pricelist at the work order date (see
-        # _fm_pricelist_prices); invoiced lines and the travel-cost line keep their price
+        # _pricelist_prices); invoiced lines and the travel-cost line keep their price
         lines = self.filtered(
             lambda line: (
                 line.product_id and not line.is_travel_cost and not line._origin.qty_invoiced
             )
         )
-        prices = lines._fm_pricelist_prices()
+        prices = lines._pricelist_prices()
         for line in lines:
             line.price_unit = prices[line]
 
@@ -218,14 +211,14 @@ class FieldWorkOrderLine(models.Model):
             if company not in currencies:
                 currencies[company] = company.currency_id
             subtotals.append(
-                self._fm_subtotal(
+                self._subtotal(
                     currencies[company], line.quantity, line.price_unit, line.discount, rounded
                 )
             )
         assign_by_value(self, "price_subtotal", subtotals)
 
     @api.model
-    def _fm_subtotal(self, currency, quantity, price_unit, discount, rounded):
+    def _subtotal(self, currency, quantity, price_unit, discount, rounded):
         """Subtotal of a line, rounded in ``currency``; ``rounded`` caches the rounding
         of the values of a batch."""
         subtotal = quantity * price_unit * (1 - (discount or 0.0) / 100.0)
@@ -237,7 +230,7 @@ class FieldWorkOrderLine(models.Model):
         return rounded[key]
 
     @api.model
-    def _fm_create_batch(self, vals_list):
+    def _create_batch(self, vals_list):
         """Create lines (not sections or notes) on many work orders at once, e.g. the
         material of an automation rule: ``create()``, with the company, the subtotal and
         the invoiced quantity (none yet) given instead of computed and written after the
@@ -263,7 +256,7 @@ class FieldWorkOrderLine(models.Model):
                 {
                     **vals,
                     "company_id": company.id,
-                    "price_subtotal": self._fm_subtotal(
+                    "price_subtotal": self._subtotal(
                         currencies[company],
                         as_held("quantity", vals["quantity"]),
                         as_held("price_unit", vals["price_unit"]),
@@ -370,7 +363,7 @@ class FieldWorkOrderLine(models.Model):
     def _compute_qty_to_invoice(self):
         precision = self.env["decimal.precision"].precision_get("Product Unit")
         billable = self.filtered(
-            lambda line: line.work_order_id.state == "done" and line._fm_is_billable()
+            lambda line: line.work_order_id.state == "done" and line._is_billable()
         )
         (self - billable).qty_to_invoice = 0.0  # at once: most lines of a batch
         for line in billable:
@@ -378,7 +371,7 @@ class FieldWorkOrderLine(models.Model):
                 line.quantity - line.qty_invoiced, precision_digits=precision
             )
 
-    def _fm_is_distance_record(self):
+    def _is_distance_record(self):
         """Travel line in a length unit: kilometres recorded by the technician."""
         self.ensure_one()
         if self.display_type or self.is_travel_cost or self.line_type != "travel":
@@ -386,14 +379,14 @@ class FieldWorkOrderLine(models.Model):
         km = self.env.ref("uom.product_uom_km", raise_if_not_found=False)
         return bool(km and self.product_uom_id and self.product_uom_id._has_common_reference(km))
 
-    def _fm_is_billable(self):
+    def _is_billable(self):
         """Whether the line goes on the invoice: lines with a product or a price, except
         the kilometres already charged through the travel-cost line of the work order."""
         self.ensure_one()
         precision = self.env["decimal.precision"].precision_get("Product Unit")
         if self.display_type or float_is_zero(self.quantity, precision_digits=precision):
             return False
-        if self._fm_is_distance_record() and any(
+        if self._is_distance_record() and any(
             line.is_travel_cost for line in self.work_order_id.line_ids
         ):
             return False
@@ -402,7 +395,7 @@ class FieldWorkOrderLine(models.Model):
             product = self.work_order_id.work_type_id.labour_product_id
         return bool(product) or not self.currency_id.is_zero(self.price_unit)
 
-    def _fm_pricelist_prices(self):
+    def _pricelist_prices(self):
         """Unit prices of lines with a product, from the pricelist of the customer (its
         commercial partner) in the work order's company, at the work order date, in the
         work order currency and the unit of the line. Without a pricelist (pricelists
@@ -412,17 +405,17 @@ class FieldWorkOrderLine(models.Model):
         """
         now = fields.Datetime.now()
         requests = [
-            line.work_order_id._fm_price_request(
+            line.work_order_id._price_request(
                 line.product_id, line.quantity, line.product_uom_id, now
             )
             for line in self
         ]
-        return dict(zip(self, self._fm_prices(requests), strict=True))
+        return dict(zip(self, self._prices(requests), strict=True))
 
     @api.model
-    def _fm_prices(self, requests):
+    def _prices(self, requests):
         """Unit prices of products for customers, as on their work-order lines (see
-        _fm_pricelist_prices), for a whole batch at once: each pricelist is read once per
+        _pricelist_prices), for a whole batch at once: each pricelist is read once per
         customer and company, and asked once per date, quantity and unit for all its
         products.
 
@@ -473,7 +466,7 @@ class FieldWorkOrderLine(models.Model):
                 prices[index] = results[requests[index][3].id][0]
         return prices
 
-    def _fm_prepare_invoice_line(self, with_sections=False):
+    def _prepare_invoice_line(self, with_sections=False):
         """Values of the invoice line of this line (as sale's _prepare_invoice_line): the
         quantity still to invoice, the work order reference in the label; taxes and
         accounts are left to the invoice (product and fiscal position)."""

@@ -58,19 +58,19 @@ class FieldWorkOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._fm_prepare_maintenance_vals(vals_list)
+        self._prepare_maintenance_vals(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         result = super().write(vals)
         # a status written by a user goes through its action method, which writes it as
-        # superuser (_fm_write_state): that write moves the plans
+        # superuser (_write_state): that write moves the plans
         if vals.get("state") == "done" and self.env.su:
-            self._fm_advance_maintenance_plans()
+            self._advance_maintenance_plans()
         return result
 
     @api.model
-    def _fm_prepare_maintenance_vals(self, vals_list):
+    def _prepare_maintenance_vals(self, vals_list):
         """A work order made for a maintenance plan gets, unless given: the plan's
         customer, site, equipment, work type and description, its template lines and its
         current due date (when no other work order holds that due date)."""
@@ -132,7 +132,7 @@ class FieldWorkOrder(models.Model):
         if plan and not self._origin.id and not self.line_ids:
             self.line_ids = plan._prepare_work_order_line_commands()
 
-    def _fm_advance_maintenance_plans(self):
+    def _advance_maintenance_plans(self):
         """Done visits of maintenance plans move their plan's due date (as superuser: the
         technician reporting the work complete cannot edit plans)."""
         orders = self.filtered(

@@ -86,12 +86,12 @@ class FieldWorkOrder(models.Model):
                     "Travel costs were not computed again: the travel line is already invoiced."
                 )
                 continue
-            distance, explanation = order._fm_travel_distance()
+            distance, explanation = order._travel_distance()
             if not distance:
                 to_remove |= travel_lines
                 bodies[order.id] = explanation
                 continue
-            vals = order._fm_prepare_travel_line_vals(distance)
+            vals = order._prepare_travel_line_vals(distance)
             if travel_lines:
                 travel_lines[0].write(vals)
                 to_remove |= travel_lines[1:]
@@ -105,10 +105,10 @@ class FieldWorkOrder(models.Model):
             )
         to_remove.unlink()
         Line.create(to_create)
-        self._fm_log_batch(bodies)
+        self._log_batch(bodies)
         return True
 
-    def _fm_travel_distance(self):
+    def _travel_distance(self):
         """One-way distance to the site in km: the travel distance recorded on the work
         order, else the kilometres recorded on travel lines, else the great-circle distance
         between the company and the site times the road factor.
@@ -123,7 +123,7 @@ class FieldWorkOrder(models.Model):
         recorded = sum(
             line.product_uom_id._compute_quantity(line.quantity, km_uom, round=False)
             for line in self.line_ids
-            if line._fm_is_distance_record()
+            if line._is_distance_record()
         )
         if recorded > 0:
             return recorded, self.env._("kilometres recorded by the technician")
@@ -155,7 +155,7 @@ class FieldWorkOrder(models.Model):
             factor=formatLang(self.env, factor, digits=2),
         )
 
-    def _fm_prepare_travel_line_vals(self, distance):
+    def _prepare_travel_line_vals(self, distance):
         """Values of the travel-cost line: call-out fee plus the charged kilometres (one way
         or round trip, minus the free kilometres) at the price per km, described in the
         customer's language."""

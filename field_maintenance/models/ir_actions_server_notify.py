@@ -105,14 +105,14 @@ class IrActionsServer(models.Model):
         if self.fm_mail_delay > 0:
             # written when they are due, with the records as they are then: one row now
             # instead of one rendered e-mail per record (see field.scheduled.mail)
-            self.env["field.scheduled.mail"]._fm_schedule(
+            self.env["field.scheduled.mail"]._schedule(
                 self, records, self._fm_now() + timedelta(minutes=self.fm_mail_delay)
             )
             return False
         context = dict(self.env.context)
         context.pop("default_type", None)
         context.pop("default_parent_id", None)
-        self.env["field.scheduled.mail"]._fm_send_mails(
+        self.env["field.scheduled.mail"]._send_mails(
             self.fm_mail_template_id.with_env(self.env(context=context)),
             records,
             self.fm_mail_extra_email,

@@ -121,17 +121,17 @@ class IrActionsServer(models.Model):
             "line_type": "material",
             "product_id": product.id,
             "quantity": quantity,
-            "name": Line._fm_product_description(product),
+            "name": Line._product_description(product),
             "product_uom_id": uom.id,
         }
         if self.fm_material_use_price:
             prices = [self.fm_material_price] * len(orders)
         else:
             now = fields.Datetime.now()
-            prices = Line._fm_prices(
-                [order._fm_price_request(product, quantity, uom, now) for order in orders]
+            prices = Line._prices(
+                [order._price_request(product, quantity, uom, now) for order in orders]
             )
-        Line._fm_create_batch(
+        Line._create_batch(
             [
                 {**values, "work_order_id": order_id, "price_unit": price}
                 for order_id, price in zip(orders._ids, prices, strict=True)
@@ -142,7 +142,7 @@ class IrActionsServer(models.Model):
     def _run_action_fm_sync_multi(self, eval_context=None):
         orders = self._fm_records(eval_context, "read")
         if orders:
-            self.env["field.sync.message"]._fm_enqueue(
+            self.env["field.sync.message"]._enqueue(
                 orders,
                 self.fm_sync_endpoint_id,
                 event=self.base_automation_id.fm_trigger or "sync",

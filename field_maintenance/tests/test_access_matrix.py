@@ -94,7 +94,7 @@ class TestAccessMatrix(FieldMaintenanceCase):
         self.assertEqual(_names(cells["field.equipment"]), TECHNICIAN_EQUIPMENT_FIELDS)
 
     def _writable_fields(self, model):
-        mail_fields = self.env["field.work.order"]._fm_mail_fields()
+        mail_fields = self.env["field.work.order"]._mail_fields()
         return {
             name
             for name, field in self.env[model]._fields.items()

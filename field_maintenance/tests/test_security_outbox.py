@@ -127,7 +127,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
 
     def _enqueue(self, records, endpoint):
         with freeze_time(NOW):
-            return self.Message._fm_enqueue(records, endpoint)
+            return self.Message._enqueue(records, endpoint)
 
     def _mail_rule(self, delay=30, **action):
         return self._rule(
@@ -545,7 +545,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
             patch.object(requests.Session, "send", _super_send),
             self.assertRaises(SyncTargetRefused),
         ):
-            endpoint._fm_post('{"event": "ping"}', {"Content-Type": "application/json"})
+            endpoint._post('{"event": "ping"}', {"Content-Type": "application/json"})
         self.assertFalse(server.bodies)
 
     def test_sysadmin_allows_private_targets(self):
@@ -665,7 +665,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         )
         start = time.monotonic()
         with self.assertRaises(requests.exceptions.Timeout):
-            endpoint._fm_post("{}", {"Content-Type": "application/json"})
+            endpoint._post("{}", {"Content-Type": "application/json"})
         self.assertLess(time.monotonic() - start, 4)
 
     # ------------------------------------------------------------------
@@ -777,15 +777,15 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         IrCron = self.registry["ir.cron"]
         Message = self.registry["field.sync.message"]
         with freeze_time(NOW):
-            self.assertEqual(self.Message._fm_due_messages(limit=1), first)
+            self.assertEqual(self.Message._due_messages(limit=1), first)
         killed = False
         with (
             freeze_time(NOW),
             patch.object(IrCron, "_commit_progress", commit),
-            patch.object(Message, "_fm_body", body),
+            patch.object(Message, "_body", body),
         ):
             try:  # not assertRaises: it would roll back to before the "commit"
-                first._fm_send_one()
+                first._send_one()
             except WorkerKilled:
                 killed = True
         self.assertTrue(killed)
@@ -797,7 +797,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         self.assertEqual(first.last_try, NOW)
         self.assertGreater(first.next_try, NOW)
         with freeze_time(NOW + timedelta(seconds=1)):
-            self.assertEqual(self.Message._fm_due_messages(limit=1), second)
+            self.assertEqual(self.Message._due_messages(limit=1), second)
 
     def test_retention_settings_and_clean_up(self):
         settings = self.env["res.config.settings"].with_user(self.sysadmin).create({})

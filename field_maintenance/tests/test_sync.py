@@ -123,7 +123,7 @@ class TestSync(FieldMaintenanceCase):
 
     def _enqueue(self, records=None, endpoint=None, event="wo_completed", at=None):
         with freeze_time(at or self.t0):
-            return self.Message._fm_enqueue(
+            return self.Message._enqueue(
                 records if records is not None else self.order,
                 endpoint if endpoint is not None else self.endpoint,
                 event=event,
@@ -214,17 +214,17 @@ class TestSync(FieldMaintenanceCase):
         self.assertFalse(self._enqueue(endpoint=self.endpoint_2))
         self.endpoint_2.company_id = False
         self.assertTrue(self._enqueue(endpoint=self.endpoint_2))
-        self.assertFalse(self.Message._fm_enqueue(self.order.browse(), self.endpoint))
+        self.assertFalse(self.Message._enqueue(self.order.browse(), self.endpoint))
 
     def test_enqueue_checks_the_triggering_user(self):
         # a technician whose change fires the rule queues their own work order
-        message = self.Message.with_user(self.technician)._fm_enqueue(
+        message = self.Message.with_user(self.technician)._enqueue(
             self.order.with_user(self.technician), self.endpoint
         )
         self.assertEqual(json.loads(message.payload)["data"]["name"], self.order.name)
         foreign = self._planned_work_order(technician_ids=[Command.set(self.technician_2.ids)])
         with self.assertRaises(AccessError):
-            self.Message.with_user(self.technician)._fm_enqueue(
+            self.Message.with_user(self.technician)._enqueue(
                 foreign.with_user(self.technician), self.endpoint
             )
 
@@ -554,10 +554,10 @@ class TestSync(FieldMaintenanceCase):
         self.assertFalse(messages.exists())
 
     def test_backoff_is_capped(self):
-        self.assertTrue(45 <= self.endpoint._fm_retry_delay(1) <= 60)
-        self.assertTrue(90 <= self.endpoint._fm_retry_delay(2) <= 120)
+        self.assertTrue(45 <= self.endpoint._retry_delay(1) <= 60)
+        self.assertTrue(90 <= self.endpoint._retry_delay(2) <= 120)
         for attempts in (10, 15, 100):
-            delay = self.endpoint._fm_retry_delay(attempts)
+            delay = self.endpoint._retry_delay(attempts)
             self.assertTrue(4.5 * 3600 <= delay <= 6 * 3600, delay)
 
     # ------------------------------------------------------------------
