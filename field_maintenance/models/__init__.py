@@ -1,5 +1,6 @@
 from . import field_company_check_mixin
 from . import field_site_mixin
+from . import field_bookkeeping_mixin
 from . import field_work_type
 from . import field_work_type_checklist
 from . import field_equipment_category

@@ -10,7 +10,6 @@ from ..tools import rule_trigger
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "field_maintenance.ir_cron_field_scheduled_mail"
-MANAGER_GROUP = "field_maintenance.group_field_manager"
 RETENTION_PARAM = "field_maintenance.scheduled_mail_retention_days"
 DEFAULT_RETENTION_DAYS = 90
 
@@ -36,6 +35,7 @@ class FieldScheduledMail(models.Model):
     """
 
     _name = "field.scheduled.mail"
+    _inherit = ["field.bookkeeping.mixin"]
     _description = "Scheduled E-mails of Automation Rules"
     _order = "scheduled_date desc, id desc"
     _rec_name = "template_id"
@@ -278,32 +278,20 @@ class FieldScheduledMail(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _check_manager(self):
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            raise AccessError(
-                self.env._("Only Field Service managers can retry or cancel scheduled e-mails.")
-            )
-        self.check_access("read")
+    def _manager_refusal(self):
+        return self.env._("Only Field Service managers can retry or cancel scheduled e-mails.")
 
     def action_retry(self):
         """Managers: schedule failed e-mails again, for now. Only the state changes; the
-        scheduler writes them as described in ``_send_mails``."""
-        self._check_manager()
-        failed = self.filtered(lambda scheduled: scheduled.state == "failed")
-        if failed:
-            # sudo: users cannot write these rows; only the state and the error change,
-            # what is sent is checked against the rule's action when they are due
-            failed.sudo().write({"state": "pending", "error": False})
+        scheduler writes them as described in ``_send_mails`` (what is sent is checked
+        against the rule's action when they are due)."""
+        if self._write_state_as_manager(("failed",), {"state": "pending", "error": False}):
             self._trigger_cron()
         return True
 
     def action_cancel(self):
         """Managers: do not send e-mails that are scheduled or failed."""
-        self._check_manager()
-        # sudo: users cannot write these rows; only the state changes
-        self.filtered(lambda scheduled: scheduled.state in ("pending", "failed")).sudo().write(
-            {"state": "cancelled"}
-        )
+        self._write_state_as_manager(("pending", "failed"), {"state": "cancelled"})
         return True
 
     @api.model

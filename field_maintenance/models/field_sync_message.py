@@ -6,7 +6,6 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools.sync_http import (
@@ -31,7 +30,6 @@ CRON_XMLID = "field_maintenance.ir_cron_field_sync_send"
 RETENTION_PARAM = "field_maintenance.sync_retention_days"
 DEFAULT_RETENTION_DAYS = 90
 ERROR_BODY_LENGTH = 1000
-MANAGER_GROUP = "field_maintenance.group_field_manager"
 # the models whose records endpoints receive
 SYNC_MODELS = ("field.work.order",)
 
@@ -78,6 +76,7 @@ class FieldSyncMessage(models.Model):
     """
 
     _name = "field.sync.message"
+    _inherit = ["field.bookkeeping.mixin"]
     _description = "Outbox Message"
     _order = "id desc"
 
@@ -482,33 +481,22 @@ class FieldSyncMessage(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def _check_manager(self):
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            raise AccessError(
-                self.env._("Only Field Service managers can retry or cancel outbox messages.")
-            )
-        self.check_access("read")
+    def _manager_refusal(self):
+        return self.env._("Only Field Service managers can retry or cancel outbox messages.")
 
     def action_retry(self):
         """Managers: send again from the first attempt: failed, cancelled, or pending and
         waiting."""
-        self._check_manager()
-        messages = self.filtered(lambda m: m.state in ("pending", "failed", "cancelled"))
-        if messages:
-            # sudo: users cannot write messages; only the state and the next try change
-            messages.sudo().write(
-                {"state": "pending", "attempts": 0, "next_try": fields.Datetime.now()}
-            )
+        if self._write_state_as_manager(
+            ("pending", "failed", "cancelled"),
+            {"state": "pending", "attempts": 0, "next_try": fields.Datetime.now()},
+        ):
             self._trigger_cron()
         return True
 
     def action_cancel(self):
         """Managers: stop trying; the message stays in the outbox, cancelled."""
-        self._check_manager()
-        # sudo: users cannot write messages; only the state changes
-        self.filtered(lambda m: m.state in ("pending", "failed")).sudo().write(
-            {"state": "cancelled"}
-        )
+        self._write_state_as_manager(("pending", "failed"), {"state": "cancelled"})
         return True
 
     def action_open_document(self):
