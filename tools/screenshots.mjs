@@ -60,7 +60,8 @@ const doneId = await firstOrderId(desk, "done");
 await shot(desk, `/odoo/action-field_maintenance.action_field_work_order/${doneId}`,
     "work_order_form.png", ".o_form_renderer");
 
-const phone = await session({ width: 360, height: 780 });
+// a technician of the demo data on a phone (login = password)
+const phone = await session({ width: 360, height: 780 }, "tech.jan", "tech.jan");
 const plannedId = await firstOrderId(phone, "in_progress");
 await shot(phone, `/odoo/action-field_maintenance.action_field_work_order_my/${plannedId}`,
     "work_order_phone.png", ".o_form_renderer");
