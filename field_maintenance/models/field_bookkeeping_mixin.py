@@ -1,4 +1,6 @@
-from odoo import models
+from datetime import timedelta
+
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 MANAGER_GROUP = "field_maintenance.group_field_manager"
@@ -11,6 +13,11 @@ class FieldBookkeepingMixin(models.AbstractModel):
 
     _name = "field.bookkeeping.mixin"
     _description = "Bookkeeping Rows of Field Service"
+
+    # the system parameter of the days sent and cancelled rows are kept (0: forever),
+    # set in Settings > Field Service
+    _retention_param = None
+    _retention_default = 90
 
     def _manager_refusal(self):
         """The translated message refusing a user who is not a Field Service manager."""
@@ -28,3 +35,27 @@ class FieldBookkeepingMixin(models.AbstractModel):
             # method (the state and what goes with it), not by the user
             records.sudo().write(vals)
         return records
+
+    def _retention_days(self):
+        # sudo: reads a number set by system administrators in the settings
+        param = self.env["ir.config_parameter"].sudo().get_param(self._retention_param)
+        try:
+            return int(param) if param not in (None, False, "") else self._retention_default
+        except ValueError:
+            return self._retention_default
+
+    @api.autovacuum
+    def _gc_done_rows(self):
+        """Delete the sent and cancelled rows older than the retention period (0 keeps
+        them forever)."""
+        if self._abstract:
+            return
+        days = self._retention_days()
+        if days <= 0:
+            return
+        limit_date = fields.Datetime.now() - timedelta(days=days)
+        # sudo: housekeeping of the module's own bookkeeping, by age and state only
+        self.sudo().search(
+            [("state", "in", ("sent", "cancelled")), ("write_date", "<", limit_date)],
+            limit=10000,
+        ).unlink()

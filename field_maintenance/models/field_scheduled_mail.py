@@ -1,5 +1,4 @@
 import logging
-from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -36,6 +35,8 @@ class FieldScheduledMail(models.Model):
 
     _name = "field.scheduled.mail"
     _inherit = ["field.bookkeeping.mixin"]
+    _retention_param = RETENTION_PARAM
+    _retention_default = DEFAULT_RETENTION_DAYS
     _description = "Scheduled E-mails of Automation Rules"
     _order = "scheduled_date desc, id desc"
     _rec_name = "template_id"
@@ -308,26 +309,3 @@ class FieldScheduledMail(models.Model):
             scheduled._send()
             if not cron._commit_progress(len(scheduled)):
                 break
-
-    @api.model
-    def _retention_days(self):
-        # sudo: reads a number set by system administrators in the settings
-        param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            return int(param) if param not in (None, False, "") else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            return DEFAULT_RETENTION_DAYS
-
-    @api.autovacuum
-    def _gc_sent_mails(self):
-        """Delete the rows of e-mails handed to the mail queue (or cancelled) longer ago
-        than the retention period (Settings, 0 keeps them forever)."""
-        days = self._retention_days()
-        if days <= 0:
-            return
-        limit_date = fields.Datetime.now() - timedelta(days=days)
-        # sudo: housekeeping of the module's own bookkeeping, by age and state only
-        self.sudo().search(
-            [("state", "in", ("sent", "cancelled")), ("write_date", "<", limit_date)],
-            limit=10000,
-        ).unlink()

@@ -77,6 +77,8 @@ class FieldSyncMessage(models.Model):
 
     _name = "field.sync.message"
     _inherit = ["field.bookkeeping.mixin"]
+    _retention_param = RETENTION_PARAM
+    _retention_default = DEFAULT_RETENTION_DAYS
     _description = "Outbox Message"
     _order = "id desc"
 
@@ -507,23 +509,3 @@ class FieldSyncMessage(models.Model):
             "res_id": self.res_id,
             "views": [(False, "form")],
         }
-
-    @api.autovacuum
-    def _gc_delivered_messages(self):
-        """Delete sent and cancelled messages older than the retention period
-        (Settings > Field Service, system parameter field_maintenance.sync_retention_days,
-        0 keeps them forever)."""
-        # sudo: a number set by system administrators in the settings
-        param = self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM)
-        try:
-            days = int(param) if param else DEFAULT_RETENTION_DAYS
-        except ValueError:
-            days = DEFAULT_RETENTION_DAYS
-        if days <= 0:
-            return
-        limit_date = fields.Datetime.now() - timedelta(days=days)
-        # sudo: housekeeping of the module's own outbox, by age and state only
-        self.sudo().search(
-            [("state", "in", ("sent", "cancelled")), ("write_date", "<", limit_date)],
-            limit=10000,
-        ).unlink()

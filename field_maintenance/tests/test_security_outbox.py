@@ -837,8 +837,8 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         )
         self.env.invalidate_all()
         with freeze_time(NOW):
-            self.Scheduled._gc_sent_mails()
-            self.Message._gc_delivered_messages()
+            self.Scheduled._gc_done_rows()
+            self.Message._gc_done_rows()
         self.assertFalse(old_sent.exists(), "sent more than 10 days ago")
         self.assertTrue(old_pending.exists(), "not sent yet")
         self.assertTrue(recent_sent.exists(), "sent recently")
