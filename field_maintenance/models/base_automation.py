@@ -366,7 +366,12 @@ class BaseAutomation(models.Model):
                 return None
         watched = self._fm_watched()
         fields = [records._fields[name] for name in watched if name in records._fields]
-        batch = RuleBatch(self, fields if watched else None, old_values(self.env.context))
+        batch = RuleBatch(
+            self,
+            fields if watched else None,
+            old_values(self.env.context),
+            collapse=self._fm_all_batched(records),
+        )
         rule = self.with_context(
             **{
                 CHAIN_KEY: RuleChain.of(self.env.context).extended(self.id),
@@ -388,6 +393,19 @@ class BaseAutomation(models.Model):
             # would run the rules again without it
             rule.with_context(**{BATCH_KEY: None}).env.flush_all()
         return None
+
+    def _fm_all_batched(self, records):
+        """Whether every action of the rule runs once for all records (RuleBatch.collapse):
+        then Odoo's loop over the records and actions can be run for one record only.
+        Not when the model keeps the time of the last run on each record (Odoo writes it
+        on the records it loops over)."""
+        # sudo: which types the rule's actions have, as Odoo's _process reads them (sudo)
+        actions = self.sudo().action_server_ids
+        return (
+            bool(actions)
+            and "date_automation_last" not in records._fields
+            and all(action._fm_is_batched() for action in actions)
+        )
 
     def _fm_process_isolated(self, records, domain_post=None):
         """Run a time-based rule record per record, each in a savepoint."""

@@ -110,10 +110,13 @@ class FieldEquipment(models.Model):
             self.name = self.product_id.name
 
     def action_view_work_orders(self):
+        return self._action_for_equipment("field_maintenance.action_field_work_order")
+
+    def _action_for_equipment(self, xmlid):
+        """The window action ``xmlid`` (work orders, plans) on the records of this
+        equipment, new ones made for its customer, site and itself."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "field_maintenance.action_field_work_order"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = [("equipment_ids", "in", self.ids)]
         action["context"] = {
             "default_partner_id": self.partner_id.id,
@@ -154,14 +157,4 @@ class FieldEquipment(models.Model):
             equipment.next_maintenance_date = min(dates) if dates else False
 
     def action_view_maintenance_plans(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "field_maintenance.action_field_maintenance_plan"
-        )
-        action["domain"] = [("equipment_ids", "in", self.ids)]
-        action["context"] = {
-            "default_partner_id": self.partner_id.id,
-            "default_site_partner_id": self.site_partner_id.id,
-            "default_equipment_ids": [self.id],
-        }
-        return action
+        return self._action_for_equipment("field_maintenance.action_field_maintenance_plan")

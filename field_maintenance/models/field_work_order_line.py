@@ -16,7 +16,7 @@ TECHNICIAN_LINE_FIELDS = frozenset(
 
 class FieldWorkOrderLine(models.Model):
     _name = "field.work.order.line"
-    _inherit = ["field.company.check.mixin"]
+    _inherit = ["field.line.mixin", "field.company.check.mixin"]
     _description = "Work Order Line"
     _order = "work_order_id, sequence, id"
     _check_company_auto = True
@@ -37,44 +37,6 @@ class FieldWorkOrderLine(models.Model):
     )
     currency_id = fields.Many2one(related="work_order_id.currency_id")
     state = fields.Selection(related="work_order_id.state")
-    sequence = fields.Integer(default=10)
-    display_type = fields.Selection(
-        [("line_section", "Section"), ("line_note", "Note")],
-        help="Technical field for UX purpose.",
-    )
-    line_type = fields.Selection(
-        [
-            ("material", "Material"),
-            ("labour", "Labour"),
-            ("travel", "Travel"),
-            ("other", "Other"),
-        ],
-        string="Type",
-        default="material",
-        required=True,
-    )
-    product_id = fields.Many2one(
-        "product.product",
-        check_company=True,
-        index="btree_not_null",
-    )
-    name = fields.Text(
-        string="Description",
-        compute="_compute_name",
-        store=True,
-        readonly=False,
-        precompute=True,
-        required=True,
-    )
-    quantity = fields.Float(default=1.0, digits="Product Unit")
-    product_uom_id = fields.Many2one(
-        "uom.uom",
-        string="Unit",
-        compute="_compute_product_uom_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
     price_unit = fields.Float(
         string="Unit Price",
         digits="Product Price",
@@ -157,29 +119,6 @@ class FieldWorkOrderLine(models.Model):
     def _unlink_except_closed_order(self):
         if not self.env.su:
             self._check_technician_access(self.work_order_id)
-
-    @api.depends("product_id")
-    def _compute_name(self):
-        descriptions = {}  # lines of a batch share a few products
-        for line in self:
-            product = line.product_id
-            if product:
-                if product not in descriptions:
-                    descriptions[product] = self._product_description(product)
-                line.name = descriptions[product]
-            elif not line.name:
-                line.name = False
-
-    @api.model
-    def _product_description(self, product):
-        """Description of a line of ``product``, as on quotations."""
-        return product.get_product_multiline_description_sale()
-
-    @api.depends("product_id")
-    def _compute_product_uom_id(self):
-        for line in self:
-            if line.product_id:
-                line.product_uom_id = line.product_id.uom_id
 
     @api.depends("product_id", "product_uom_id")
     def _compute_price_unit(self):

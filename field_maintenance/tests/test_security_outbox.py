@@ -20,8 +20,8 @@ from odoo.tests import Form, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import mute_logger
 
-from odoo.addons.field_maintenance.models import field_sync_endpoint
-from odoo.addons.field_maintenance.models.field_sync_endpoint import (
+from odoo.addons.field_maintenance.models import field_sync_endpoint_transport as transport
+from odoo.addons.field_maintenance.models.field_sync_endpoint_transport import (
     MAX_REPLY_BYTES,
     SyncTargetRefused,
 )
@@ -32,7 +32,7 @@ from .test_automation_common import AutomationMixin
 from .test_sync import FakeRemote
 
 # the real resolver, kept before the tests replace it
-REAL_RESOLVE_HOST = field_sync_endpoint.resolve_host
+REAL_RESOLVE_HOST = transport.resolve_host
 NOW = datetime(2026, 3, 2, 9, 0)
 PUBLIC_IP = "93.184.215.14"
 ALLOW_PRIVATE = "field_maintenance.sync_allow_private_targets"
@@ -118,7 +118,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         # example hosts resolve to a public address; requests.Session.send is patched in
         # the tests that send, so nothing leaves the machine
         self.resolve = self.startPatcher(
-            patch.object(field_sync_endpoint, "resolve_host", return_value=[PUBLIC_IP])
+            patch.object(transport, "resolve_host", return_value=[PUBLIC_IP])
         )
 
     # ------------------------------------------------------------------
@@ -614,7 +614,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         )
         message = self._enqueue(self.order, self.endpoint)
         remote = FakeRemote()
-        with patch.object(field_sync_endpoint, "MAX_REQUEST_BYTES", 4000):
+        with patch.object(transport, "MAX_REQUEST_BYTES", 4000):
             self._run_cron(self.outbox_cron, NOW, remote)
         self.assertFalse(remote.calls, "a body over the limit is not sent")
         self.assertEqual(message.state, "failed")
@@ -622,7 +622,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         # under the limit, it goes
         with freeze_time(NOW):
             message.action_retry()
-        with patch.object(field_sync_endpoint, "MAX_REQUEST_BYTES", 40000):
+        with patch.object(transport, "MAX_REQUEST_BYTES", 40000):
             self._run_cron(self.outbox_cron, NOW, remote)
         self.assertEqual(message.state, "sent")
         self.assertEqual(len(remote.calls), 1)
@@ -644,7 +644,7 @@ class TestSecurityOutbox(AutomationMixin, FieldMaintenanceCase, MockEmail):
         with (
             freeze_time(NOW),
             # after freeze_time, which replaces the module's clock too
-            patch.object(field_sync_endpoint, "monotonic", lambda: clock[0]),
+            patch.object(transport, "monotonic", lambda: clock[0]),
             patch.object(requests.Session, "send", new=self._reply(200, endless)),
             self.enter_registry_test_mode(),
         ):

@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import RecordCapturer, tagged
 
-from odoo.addons.field_maintenance.models import field_sync_endpoint
+from odoo.addons.field_maintenance.models import field_sync_endpoint_transport as transport
 from odoo.addons.field_maintenance.models.field_sync_message import (
     FAILED,
     RETRY,
@@ -113,9 +113,7 @@ class TestSync(FieldMaintenanceCase):
         super().setUp()
         # the example hosts resolve to a public address (nothing leaves the machine:
         # requests.Session.send is patched as well)
-        self.startPatcher(
-            patch.object(field_sync_endpoint, "resolve_host", return_value=["93.184.215.14"])
-        )
+        self.startPatcher(patch.object(transport, "resolve_host", return_value=["93.184.215.14"]))
 
     # ------------------------------------------------------------------
     # helpers

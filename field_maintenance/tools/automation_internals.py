@@ -16,8 +16,9 @@ place that reads them, and ``tests/test_automation_internals.py`` fails when any
 3. ``base.automation._process(records, domain_post=None)``: it leaves out the records the
    rule is already done with, calls ``_check_trigger_fields(record)`` record by record on
    the rule (in the rule's context), then runs the actions one after the other, each
-   record by record: ``action.with_context(active_model=..., active_ids=[id],
-   active_id=id, domain_post=...).run()``, the action read from the rule (its context);
+   record by record, on the records for which it answered True only:
+   ``action.with_context(active_model=..., active_ids=[id], active_id=id,
+   domain_post=...).run()``, the action read from the rule (its context);
    ``_add_postmortem(e)`` names the rule on an error.
 4. ``base.automation._cron_process_time_based_actions()`` calls ``_process(record)`` once
    per record, and rolls back everything the rule did when one record fails.

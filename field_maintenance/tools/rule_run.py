@@ -51,7 +51,14 @@ class RuleBatch:
 
     It also answers ``_check_trigger_fields`` for the rule (``changed``), with the watched
     fields read once instead of once per record, and keeps the ids of the records the rule
-    runs on (``fired``)."""
+    runs on (``fired``, in their order).
+
+    When every action of the rule is deferred (``collapse``), Odoo's loop over the records
+    has nothing to do but hand each record to ``defer``: ``changed`` then answers True for
+    the first record the rule runs on only, and that record's call of each action stands
+    for all of ``fired``. Odoo then runs each action once instead of once per record (a
+    context and an environment per record and action are what cost most in a large
+    batch); the caller marks all of ``fired`` done (``mark_done``)."""
 
     __slots__ = (
         "_action",
@@ -59,17 +66,19 @@ class RuleBatch:
         "_key",
         "_kinds",
         "_record_ids",
+        "collapse",
         "fields",
         "fired",
         "old_values",
         "rule_ids",
     )
 
-    def __init__(self, rule, fields, old_values):
+    def __init__(self, rule, fields, old_values, collapse=False):
         self.rule_ids = rule._ids
         self.fields = fields  # the fields the rule watches; None: any field
         self.old_values = old_values  # None on a creation (see automation_internals)
-        self.fired = set()
+        self.collapse = collapse
+        self.fired = {}  # record ids, in order (a dict: ordered, and a set)
         self._kinds = {}  # action ids: whether the rule's action is deferred (None: not its)
         self._key = self._action = self._context = self._record_ids = None
 
@@ -84,7 +93,10 @@ class RuleBatch:
                     break
             else:
                 return False
-        self.fired.add(record_id)
+        if self.collapse and self.fired:
+            self.fired[record_id] = None
+            return False  # the first record's run of the actions stands for this one
+        self.fired[record_id] = None
         return True
 
     def defer(self, action):
@@ -106,7 +118,10 @@ class RuleBatch:
             self.run_pending()
             self._key, self._action, self._context = key, action, action.env.context
             self._record_ids = []
-        self._record_ids += action.env.context.get("active_ids") or ()
+        if self.collapse:
+            self._record_ids = list(self.fired)
+        else:
+            self._record_ids += action.env.context.get("active_ids") or ()
         return True
 
     def run_pending(self):
