@@ -6,7 +6,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 # the work orders a customer sees on the portal: a draft is not decided yet, a cancelled
-# one will not happen (security issue 12)
+# one will not happen
 PORTAL_STATES = ("planned", "ready", "in_progress", "done")
 OPEN_PORTAL_STATES = ("planned", "ready", "in_progress")
 BACKEND_ACTION = "field_maintenance.action_field_work_order"

@@ -15,11 +15,25 @@ from . import field_work_order_sla
 from . import field_work_order_invoicing
 from . import field_work_order_travel
 from . import field_work_order_maintenance
+from . import field_work_order_self_service
+from . import field_work_order_signature_portal
+from . import field_work_order_quotation
+from . import field_refrigerant
+from . import field_refrigerant_component
+from . import field_fgas_log
+from . import field_equipment_fgas
+from . import field_work_order_fgas
+from . import field_work_type_completion
+from . import field_work_order_time
+from . import field_work_order_timer
+from . import field_work_order_hold
+from . import field_work_order_completion
 
 # last of the work order: its create() and write() check what the user gives before the
 # other files of the work order use it
 from . import field_work_order_access
 from . import field_work_order_line
+from . import field_work_order_line_quotation
 from . import field_work_order_checklist
 from . import calendar_event
 from . import res_partner
@@ -47,6 +61,24 @@ from . import field_maintenance_plan_generation
 from . import field_maintenance_plan_reminder
 from . import field_maintenance_plan_origin
 from . import field_maintenance_plan_line
+from . import field_booking_slot
+from . import field_work_type_booking
+from . import field_maintenance_plan_booking
+from . import base_automation_portal
+from . import res_company_self_service
+from . import res_config_settings_self_service
 from . import product_product
 from . import product_template
 from . import field_scheduled_mail
+from . import field_maintenance_plan_fgas
+from . import base_automation_fgas
+from . import field_sync_endpoint_fgas
+from . import res_users_fgas
+from . import res_company_fgas
+from . import res_config_settings_fgas
+from . import field_maintenance_plan_proposal
+from . import res_company_technician
+from . import res_config_settings_technician
+from . import res_users_technician
+from . import res_company_quotation
+from . import res_config_settings_quotation

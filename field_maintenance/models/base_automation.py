@@ -51,6 +51,7 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 from ..tools.automation_internals import (
@@ -78,12 +79,14 @@ _logger = logging.getLogger(__name__)
 
 WORK_ORDER = "field.work.order"
 PARTNER = "res.partner"
-WAITING = "('state', 'not in', ['done', 'cancelled'])"
+# on hold, the SLA clock stops (field_work_order_sla.py): no SLA rule fires
+WAITING = "('state', 'not in', ['done', 'cancelled', 'on_hold'])"
 
 FM_TRIGGERS = [
     ("wo_created", "Work order created"),
     ("wo_planned_to_ready", "Work order status changed from Planned to Ready"),
     ("wo_completed", "Work order reported complete"),
+    ("wo_on_hold", "Work order put on hold"),
     ("wo_state_changed", "Work order status changed"),
     ("wo_dispatch_update", "Dispatch board update (planned dates or technicians set or changed)"),
     ("wo_sla_response", "SLA: awaiting response (response deadline)"),
@@ -97,21 +100,36 @@ FM_PRESETS = {
     "wo_created": {"model": WORK_ORDER, "trigger": "on_create"},
     "wo_planned_to_ready": {
         "model": WORK_ORDER,
-        "trigger": "on_write",
+        "trigger": "on_create_or_write",
+        "update_only": True,
         "trigger_fields": ["state"],
         "pre_domain": "[('state', '=', 'planned')]",
         "domain": "[('state', '=', 'ready')]",
     },
     "wo_completed": {
         "model": WORK_ORDER,
-        "trigger": "on_write",
+        "trigger": "on_create_or_write",
+        "update_only": True,
         "trigger_fields": ["state"],
         "domain": "[('state', '=', 'done')]",
     },
-    "wo_state_changed": {"model": WORK_ORDER, "trigger": "on_write", "trigger_fields": ["state"]},
+    "wo_on_hold": {
+        "model": WORK_ORDER,
+        "trigger": "on_create_or_write",
+        "update_only": True,
+        "trigger_fields": ["state"],
+        "domain": "[('state', '=', 'on_hold')]",
+    },
+    "wo_state_changed": {
+        "model": WORK_ORDER,
+        "trigger": "on_create_or_write",
+        "update_only": True,
+        "trigger_fields": ["state"],
+    },
     "wo_dispatch_update": {
         "model": WORK_ORDER,
-        "trigger": "on_write",
+        "trigger": "on_create_or_write",
+        "update_only": True,
         "trigger_fields": ["planned_date_start", "planned_date_end", "technician_ids", "user_id"],
     },
     "wo_sla_response": {
@@ -129,7 +147,8 @@ FM_PRESETS = {
     "partner_created": {"model": PARTNER, "trigger": "on_create"},
     "partner_updated": {
         "model": PARTNER,
-        "trigger": "on_write",
+        "trigger": "on_create_or_write",
+        "update_only": True,
         # fields people edit, not the ones Odoo recomputes after a create
         "trigger_fields": [
             "name",
@@ -154,6 +173,17 @@ FM_PRESETS = {
         ],
     },
 }
+# presets on an update ("update_only"): Odoo 19's editor lists ``on_write`` under
+# "Deprecated (do not use)", so they use ``on_create_or_write`` and do not fire on a
+# creation (_filter_post): a work order created directly in Ready did not go from Planned
+# to Ready. Their trigger before version 19.0.1.2, still recognised:
+LEGACY_UPDATE_TRIGGER = "on_write"
+
+
+def is_update_only(fm_trigger):
+    return bool(FM_PRESETS.get(fm_trigger, {}).get("update_only"))
+
+
 SLA_TRIGGERS = ("wo_sla_response", "wo_sla_resolution")
 # fields of a rule that the model patches depend on (see _register_hook); the types of its
 # actions too (see ir.actions.server)
@@ -177,6 +207,12 @@ class BaseAutomation(models.Model):
         "the watched fields and the conditions below. Add your own conditions afterwards.",
     )
 
+    fm_trigger_description = fields.Char(
+        string="Runs When",
+        compute="_compute_fm_trigger_description",
+        help="What the field-service event of the rule means, in one sentence.",
+    )
+
     # ------------------------------------------------------------------
     # Presets
     # ------------------------------------------------------------------
@@ -186,12 +222,84 @@ class BaseAutomation(models.Model):
         """Forget the preset once the rule no longer matches it."""
         for rule in self:
             preset = FM_PRESETS.get(rule.fm_trigger)
-            if preset and (
-                rule.model_id.model != preset["model"] or rule.trigger != preset["trigger"]
-            ):
+            triggers = {preset["trigger"]} if preset else set()
+            if is_update_only(rule.fm_trigger):
+                triggers.add(LEGACY_UPDATE_TRIGGER)
+            if preset and (rule.model_id.model != preset["model"] or rule.trigger not in triggers):
                 rule.fm_trigger = False
             else:
                 rule.fm_trigger = rule.fm_trigger
+
+    def _fm_trigger_sentences(self):
+        return {
+            "wo_created": self.env._("Runs when a work order is created."),
+            "wo_planned_to_ready": self.env._(
+                "Runs when a work order goes from Planned to Ready (not when it is created "
+                "in Ready)."
+            ),
+            "wo_completed": self.env._(
+                "Runs when a work order is reported complete (it goes to Done)."
+            ),
+            "wo_on_hold": self.env._(
+                "Runs when a work order is put on hold (waiting for parts or the customer)."
+            ),
+            "wo_state_changed": self.env._(
+                "Runs when the status of a work order changes (not at its creation)."
+            ),
+            "wo_dispatch_update": self.env._(
+                "Runs when the planned dates or the technicians of a work order are set or changed."
+            ),
+            "wo_sla_response": self.env._(
+                "Runs when the response deadline of a work order passes and nobody has "
+                "responded yet."
+            ),
+            "wo_sla_resolution": self.env._(
+                "Runs when the resolution deadline of a work order passes and it is not "
+                "resolved yet."
+            ),
+            "partner_created": self.env._("Runs when a contact is added."),
+            "partner_updated": self.env._(
+                "Runs when the name, address, e-mail, phone or other details of a contact "
+                "are changed (not at its creation)."
+            ),
+        }
+
+    @api.depends(
+        "fm_trigger",
+        "filter_domain",
+        "filter_pre_domain",
+        "trg_date_range",
+        "trg_date_range_type",
+        "trg_date_range_mode",
+    )
+    def _compute_fm_trigger_description(self):
+        sentences = self._fm_trigger_sentences()
+        labels = dict(self._fields["fm_trigger"]._description_selection(self.env))
+        for rule in self:
+            sentence = sentences.get(rule.fm_trigger) or (
+                rule.fm_trigger
+                and self.env._("Runs when: %s.", labels.get(rule.fm_trigger, rule.fm_trigger))
+            )
+            preset = FM_PRESETS.get(rule.fm_trigger)
+            if sentence and rule.fm_trigger in SLA_TRIGGERS and rule.trg_date_range:
+                labels = dict(rule._fields["trg_date_range_type"]._description_selection(self.env))
+                modes = dict(rule._fields["trg_date_range_mode"]._description_selection(self.env))
+                sentence += " " + self.env._(
+                    "Delay: %(number)s %(unit)s %(mode)s the deadline.",
+                    number=rule.trg_date_range,
+                    unit=(labels.get(rule.trg_date_range_type) or "").lower(),
+                    mode=(modes.get(rule.trg_date_range_mode or "after") or "").lower(),
+                )
+            if (
+                sentence
+                and preset
+                and (
+                    (rule.filter_domain or False) != preset.get("domain", False)
+                    or (rule.filter_pre_domain or False) != preset.get("pre_domain", False)
+                )
+            ):
+                sentence += " " + self.env._("Only when your extra conditions hold.")
+            rule.fm_trigger_description = sentence
 
     @api.model
     def _fm_preset_values(self, fm_trigger):
@@ -257,6 +365,30 @@ class BaseAutomation(models.Model):
             )
         return result
 
+    @api.model
+    def _fm_upgrade_legacy_triggers(self):
+        """Move the rules of update presets made before version 19.0.1.2 from ``on_write``
+        (deprecated in Odoo 19's editor) to ``on_create_or_write``; they still do not
+        fire on a creation (_filter_post). Called by the migration.
+
+        :return: the rules moved
+        """
+        rules = self.with_context(active_test=False).search(
+            [("trigger", "=", LEGACY_UPDATE_TRIGGER), ("fm_trigger", "!=", False)]
+        )
+        rules = rules.filtered(lambda rule: is_update_only(rule.fm_trigger))
+        if rules:
+            # in SQL: the trigger only. Written through the ORM, Odoo would recompute the
+            # conditions and watched fields from the new trigger, and refuse the example
+            # rules shipped with an action to configure (_check_trigger_state)
+            self.env.cr.execute(
+                "UPDATE base_automation SET trigger = %s WHERE id IN %s",
+                ["on_create_or_write", tuple(rules.ids)],
+            )
+            rules.invalidate_recordset(["trigger"])
+            rules._update_registry()
+        return rules
+
     def _fm_fill_preset(self, vals):
         """Complete ``vals`` with the native values of its preset; values given
         explicitly (e.g. extra conditions) win."""
@@ -273,6 +405,28 @@ class BaseAutomation(models.Model):
     def create(self, vals_list):
         vals_list = [self._fm_fill_preset(dict(vals)) for vals in vals_list]
         return super().create(vals_list)
+
+    @api.constrains("active")
+    def _check_active_fm_actions(self):
+        """A rule is switched on only with complete field-service actions: Odoo checks
+        the actions when the rule's trigger or actions change, not when an archived rule
+        (such as the examples shipped) is switched on, and an incomplete action would then
+        refuse every change that triggers it."""
+        for rule in self.filtered("active"):
+            incomplete = rule.action_server_ids.filtered(
+                lambda action: action.state in FM_STATES and action.warning
+            )
+            if incomplete:
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s cannot be switched on: complete its actions first."
+                        "\n%(problems)s",
+                        rule=rule.name,
+                        problems="\n".join(
+                            f"{action.name}: {action.warning}" for action in incomplete
+                        ),
+                    )
+                )
 
     def write(self, vals):
         vals = self._fm_fill_preset(dict(vals))
@@ -333,6 +487,20 @@ class BaseAutomation(models.Model):
         if records and self._fm_cannot_fire():
             return records.browse(), None
         return super()._filter_post_export_domain(records, feedback=feedback)
+
+    def _filter_post(self, records, feedback=False):
+        # a creation (the only caller with the post-condition alone for these triggers):
+        # a preset on an update does not fire, as with the former ``on_write`` trigger
+        if (
+            records
+            and self._fm_is_field_service()
+            and old_values(self.env.context) is None
+            # sudo: the trigger and preset of the rule, as Odoo's engine reads rules (sudo)
+            and self.sudo().trigger == "on_create_or_write"
+            and is_update_only(self.sudo().fm_trigger)
+        ):
+            return records.browse()
+        return super()._filter_post(records, feedback=feedback)
 
     def _check_trigger_fields(self, record):
         batch = self.env.context.get(BATCH_KEY)  # for every record: kept short

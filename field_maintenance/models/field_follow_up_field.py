@@ -85,6 +85,14 @@ class FieldFollowUpField(models.Model):
     @api.constrains("field_id", "operation")
     def _check_field(self):
         for rule in self:
+            if rule.field_id.model != "field.work.order":
+                raise ValidationError(
+                    self.env._(
+                        "Field %s is not a field of work orders: a follow-up work order "
+                        "cannot get it.",
+                        rule.field_id.field_description,
+                    )
+                )
             if rule.field_id.ttype not in FOLLOW_UP_FIELD_TYPES:
                 raise ValidationError(
                     self.env._(

@@ -16,6 +16,7 @@ from ..tools import (
     local_date,
     local_to_utc,
 )
+from .field_work_order import WORK_ORDER_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -46,6 +47,17 @@ class FieldMaintenancePlan(models.Model):
         readonly=True,
         copy=False,
         help="Due date of the last work order created automatically.",
+    )
+    open_visit_id = fields.Many2one(
+        "field.work.order",
+        compute="_compute_open_visit_id",
+        help="The visit of this plan that is scheduled and not done yet.",
+    )
+    # computed with the visit (not related: Odoo cannot search the computed visit to know
+    # which plans to recompute when a work order changes)
+    open_visit_date = fields.Datetime(compute="_compute_open_visit_id", string="Visit Planned On")
+    open_visit_state = fields.Selection(
+        WORK_ORDER_STATES, compute="_compute_open_visit_id", string="Visit Status"
     )
 
     @api.depends("next_date", "auto_create_days", "generated_for", "state")
@@ -168,15 +180,89 @@ class FieldMaintenancePlan(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_maintenance.action_field_work_order_calendar"
         )
-        action["name"] = self.env._("Schedule %s", self.name)
+        # the calendar's title says which plan is being scheduled, for whom and when
+        action["name"] = self.env._(
+            "Schedule %(plan)s (%(customer)s, due %(date)s)",
+            plan=self.name,
+            customer=self.partner_id.display_name,
+            date=self._format_date(self.next_date),
+        )
         action["context"] = {
             **self._prepare_work_order_defaults(),
+            # the slot picked makes a planned visit, not a draft needing another click
+            "fm_plan_on_create": True,
+            "fm_scheduling_plan_id": self.id,
             # the calendar opens on the due date (noon UTC: the same day in any time zone)
             "initial_date": fields.Datetime.to_string(
                 datetime.combine(max(self.next_date, fields.Date.today()), time(12))
             ),
         }
         return action
+
+    def _compute_open_visit_id(self):
+        """The open visit (work order neither done nor cancelled) of each plan, the
+        first planned one first; one search for all the plans."""
+        self.open_visit_id = False
+        self.open_visit_date = False
+        self.open_visit_state = False
+        plans = self.filtered("id")
+        if not plans:
+            return
+        orders = self.env["field.work.order"].search(
+            [
+                ("maintenance_plan_id", "in", plans.ids),
+                ("state", "not in", ["done", "cancelled"]),
+            ],
+            order="planned_date_start, id",
+        )
+        for order in orders:
+            plan = order.maintenance_plan_id
+            if not plan.open_visit_id:
+                plan.open_visit_id = order
+                plan.open_visit_date = order.planned_date_start
+                plan.open_visit_state = order.state
+
+    def action_open_visit(self):
+        """Open the visit already made for the plan (instead of scheduling another)."""
+        self.ensure_one()
+        visit = self.open_visit_id
+        if not visit:
+            return self.action_schedule()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "field.work.order",
+            "res_id": visit.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    @api.onchange("equipment_ids")
+    def _onchange_equipment_active_plan(self):
+        """Warn, without refusing, when the equipment already has an active plan: two
+        plans would send two reminders and make two visits."""
+        if not self.equipment_ids:
+            return None
+        domain = [
+            ("equipment_ids", "in", self.equipment_ids.ids),
+            ("state", "=", "active"),
+        ]
+        if self._origin.id:
+            domain.append(("id", "!=", self._origin.id))
+        others = self.search(domain, limit=3)
+        if not others:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Equipment already maintained"),
+                "message": self.env._(
+                    "This equipment already has active periodic maintenance: %(plans)s. "
+                    "A second plan means a second reminder and visit; check that it is "
+                    "not a duplicate.",
+                    plans=", ".join(others.mapped("display_name")),
+                ),
+                "type": "notification",
+            }
+        }
 
     # ------------------------------------------------------------------
     # A visit is done: the next due date

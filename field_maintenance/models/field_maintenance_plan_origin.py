@@ -2,8 +2,10 @@ from odoo import Command, api, models
 
 from ..tools import company_tz, local_hour
 
-# material lines of the origin work order become the plan's template lines
+# material lines of the origin work order become the plan's template lines; a plan a
+# technician proposes on site copies the other lines too (PROPOSAL_LINE_TYPES, the technician's day)
 TEMPLATE_LINE_TYPES = ("material",)
+PROPOSAL_LINE_TYPES = ("material", "other")
 
 
 class FieldMaintenancePlan(models.Model):
@@ -29,11 +31,12 @@ class FieldMaintenancePlan(models.Model):
     @api.model
     def _prepare_vals_from_work_order(self, order):
         """Defaults of a plan made from a work order: everything but its name and interval."""
+        line_types = (
+            PROPOSAL_LINE_TYPES if self.env.context.get("fm_plan_proposal") else TEMPLATE_LINE_TYPES
+        )
         template_lines = order.line_ids.filtered(
             lambda line: (
-                not line.display_type
-                and line.line_type in TEMPLATE_LINE_TYPES
-                and not line.is_travel_cost
+                not line.display_type and line.line_type in line_types and not line.is_travel_cost
             )
         )
         Line = self.env["field.maintenance.plan.line"]

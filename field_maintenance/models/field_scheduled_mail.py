@@ -1,4 +1,7 @@
 import logging
+from collections import defaultdict
+
+from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -216,11 +219,36 @@ class FieldScheduledMail(models.Model):
             for mail in mails - without_to:
                 mail.email_to = f"{mail.email_to},{extra}"
         if mails:
+            self._log_mails_in_chatter(mails)
             cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
             if cron:
                 # sudo: only wakes the mail queue up
                 cron.sudo()._trigger()
         return mails
+
+    @api.model
+    def _log_mails_in_chatter(self, mails):
+        """A note in the chatter of each record that a rule e-mailed: subject and
+        recipients, so that the office sees what the customer received (e-mails written
+        by send_mail_batch are not messages of the record)."""
+        by_model = defaultdict(dict)
+        for mail in mails:
+            if not (mail.model and mail.res_id):
+                continue
+            recipients = ", ".join(
+                filter(None, [*mail.recipient_ids.mapped("email_formatted"), mail.email_to])
+            )
+            by_model[mail.model][mail.res_id] = Markup("<p>%s</p>") % self.env._(
+                "E-mail sent by an automation rule: %(subject)s, to %(recipients)s.",
+                subject=mail.subject or "",
+                recipients=recipients or self.env._("nobody"),
+            )
+        for model, bodies in by_model.items():
+            records = self.env[model].browse(list(bodies))
+            if hasattr(records, "_message_log_batch"):
+                # the records the user who triggered the rule may read (see above);
+                # the note says only what was sent to whom
+                records._message_log_batch(bodies=bodies)
 
     def _verified_values(self):
         """Template, records and extra recipients of ``self`` as its rule's action says

@@ -10,12 +10,22 @@ WORK_ORDER_STATES = [
     ("planned", "Planned"),
     ("ready", "Ready"),
     ("in_progress", "In Progress"),
+    # waiting for parts, the customer, ...: the SLA clock stops, see _hold
+    ("on_hold", "On Hold"),
     ("done", "Done"),
     ("cancelled", "Cancelled"),
 ]
-OPEN_STATES = ("draft", "planned", "ready", "in_progress")
+OPEN_STATES = ("draft", "planned", "ready", "in_progress", "on_hold")
 # kanban colour of each status (an open emergency is red, 9)
-STATE_COLORS = {"draft": 0, "planned": 4, "ready": 2, "in_progress": 3, "done": 10, "cancelled": 1}
+STATE_COLORS = {
+    "draft": 0,
+    "planned": 4,
+    "ready": 2,
+    "in_progress": 3,
+    "on_hold": 5,
+    "done": 10,
+    "cancelled": 1,
+}
 
 # priority of a work order, and the lowest priority an SLA policy applies to
 PRIORITIES = [("0", "Normal"), ("1", "Important"), ("2", "Urgent"), ("3", "Emergency")]
@@ -35,6 +45,7 @@ STATE_ACTIONS = {
     "planned": "action_plan",
     "ready": "action_ready",
     "in_progress": "action_start",
+    "on_hold": "_action_hold_other",
     "done": "action_done",
     "cancelled": "action_cancel",
 }
@@ -64,6 +75,12 @@ class FieldWorkOrder(models.Model):
         "field.site.mixin",
     ]
     _order = "priority desc, planned_date_start, id desc"
+
+    # the open work orders by planned date (My Work, the calendar, overdue): a few hundred
+    # among years of done ones, which an index on the planned date alone reads through
+    _open_planned_date_idx = models.Index(
+        "(planned_date_start) WHERE state NOT IN ('done', 'cancelled')"
+    )
     _check_company_auto = True
     _mail_post_access = "read"
     # the site address names the country: technicians and map apps cross borders
@@ -132,6 +149,7 @@ class FieldWorkOrder(models.Model):
         store=True,
         readonly=False,
         copy=False,
+        index=True,  # the calendar's range: start before the week's end, end after its start
     )
     date_start = fields.Datetime(string="Started On", copy=False, tracking=True)
     date_end = fields.Datetime(string="Completed On", copy=False, tracking=True)
@@ -357,7 +375,12 @@ class FieldWorkOrder(models.Model):
     def _checklist_commands(self, work_type):
         return [
             Command.create(
-                {"name": item.name, "sequence": item.sequence, "display_type": item.display_type}
+                {
+                    "name": item.name,
+                    "sequence": item.sequence,
+                    "display_type": item.display_type,
+                    "template_check_id": item.id,
+                }
             )
             for item in work_type.checklist_template_ids
         ]

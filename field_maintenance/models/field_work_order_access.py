@@ -18,6 +18,7 @@ TECHNICIAN_FIELDS = frozenset(
         "photo_ids",
         "signature",
         "signed_by",
+        "signature_mode",
         "travel_distance",
         "travel_time",
     }

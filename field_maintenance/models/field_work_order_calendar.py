@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+import pytz
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import clean_context
@@ -5,7 +9,8 @@ from odoo.tools import clean_context
 from .field_work_order import PLANNING_FIELDS
 
 # states in which a work order has a calendar event for its technicians
-CALENDAR_STATES = ("planned", "ready", "in_progress", "done")
+# (on hold: the visit keeps its place until the dispatcher moves it)
+CALENDAR_STATES = ("planned", "ready", "in_progress", "on_hold", "done")
 # fields whose change must be reflected on the calendar event
 CALENDAR_FIELDS = PLANNING_FIELDS | {
     "active",
@@ -27,14 +32,117 @@ class FieldWorkOrder(models.Model):
     calendar_event_ids = fields.One2many(
         "calendar.event", "fm_work_order_id", string="Calendar Events", copy=False
     )
+    calendar_title = fields.Char(
+        compute="_compute_calendar_title",
+        help="Title of the work order's tile in the calendar: its status (when not "
+        "simply planned), customer, place and summary.",
+    )
+
+    @api.depends_context("lang")
+    @api.depends(
+        "state",
+        "is_overdue",
+        "partner_id.name",
+        "site_partner_id.city",
+        "site_partner_id.name",
+        "partner_id.city",
+        "summary",
+        "name",
+    )
+    def _compute_calendar_title(self):
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for order in self:
+            # what the dispatcher must see at a glance: overdue, done, started, a draft
+            if order.is_overdue:
+                mark = "⚠ " + self.env._("Overdue")
+            elif order.state in ("planned", "ready"):
+                mark = ""
+            else:
+                mark = {"done": "✓", "in_progress": "▶", "on_hold": "⏸"}.get(order.state, "")
+                mark = f"{mark} {states.get(order.state, '')}".strip()
+            site = order.site_partner_id
+            place = site.city or order.partner_id.city or (site.name if site else "")
+            parts = [
+                order.partner_id.commercial_partner_id.name or order.partner_id.name,
+                place,
+                order.summary or order.name,
+            ]
+            title = " · ".join(part for part in parts if part)
+            order.calendar_title = f"{mark} · {title}" if mark else title
+
+    @api.model
+    def default_get(self, fields_list):
+        """A slot picked in the calendar gives a start and an end (``default_planned_date_
+        start/end`` in the context, one hour by default). When the work type of the new
+        work order has a duration (e.g. a visit scheduled from a maintenance plan), the
+        slot's end would override it: planned hours 1:30 but an end one hour after the
+        start. The slot gives the start only then; the end follows the duration."""
+        context = self.env.context
+        work_type_id = context.get("default_work_type_id")
+        if (
+            context.get("default_planned_date_start")
+            and context.get("default_planned_date_end")
+            and "default_planned_hours" not in context
+            and work_type_id
+            and self.env["field.work.type"].browse(work_type_id).exists().default_duration
+        ):
+            fields_list = [name for name in fields_list if name != "planned_date_end"]
+        return super().default_get(fields_list)
+
+    @api.onchange("technician_ids")
+    def _onchange_technicians_propose_slot(self):
+        """A technician given to a draft without a date: its planned start proposes the
+        next working slot (the date picker would start on the current hour, 22:00 in
+        the evening), for the dispatcher to move."""
+        if (
+            self.state == "draft"
+            and self.technician_ids
+            and not self.planned_date_start
+            and not self.is_adhoc
+            and self._is_dispatcher()
+        ):
+            self.planned_date_start = self._fm_next_working_slot()
+
+    @api.model
+    def _fm_next_working_slot(self, after=None):
+        """Start (naive UTC) of the next half hour in the working hours of the company
+        (its resource calendar), from ``after`` (now by default)."""
+        after = after or fields.Datetime.now()
+        company = self.company_id or self.env.company
+        calendar = company.resource_calendar_id
+        moment = after.replace(second=0, microsecond=0)
+        moment += timedelta(minutes=(30 - moment.minute % 30) % 30)
+        if not calendar:
+            return moment
+        start = pytz.utc.localize(moment)
+        intervals = calendar._work_intervals_batch(start, start + timedelta(days=14))[False]
+        for interval_start, interval_stop, _attendance in intervals:
+            if interval_stop > start:
+                slot = max(interval_start, start)
+                return slot.astimezone(pytz.utc).replace(tzinfo=None)
+        return moment
 
     @api.model_create_multi
     def create(self, vals_list):
         orders = super().create(vals_list)
         orders._sync_calendar_events()
+        if self.env.context.get("fm_plan_on_create") and self._is_dispatcher():
+            # scheduled from a maintenance plan on the calendar: planned in one step when
+            # it has a date and a technician (else it stays a draft to complete)
+            orders.filtered(
+                lambda order: (
+                    order.state == "draft" and order.planned_date_start and order.technician_ids
+                )
+            ).action_plan()
         return orders
 
     def write(self, vals):
+        if "calendar_title" in vals:
+            # the calendar sends its tile's title back when a tile is moved: not a value
+            vals = dict(vals)
+            vals.pop("calendar_title")
+            if not vals:
+                return True
         calendar_fields = CALENDAR_FIELDS & set(vals)
         if not calendar_fields or ("state" in vals and not self.env.su):
             # nothing the events show, or a status written by a user: the status goes

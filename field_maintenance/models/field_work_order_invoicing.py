@@ -143,6 +143,13 @@ class FieldWorkOrder(models.Model):
             hours = self.actual_hours
         return round(hours or 0.0, 2)
 
+    def _labour_hours_split(self):
+        """The labour lines invoicing adds: a list of (description or False, hours); one
+        line with all the hours here, one per technician with the recorded time (see
+        field_work_order_timer.py)."""
+        self.ensure_one()
+        return [(False, self._labour_hours_to_invoice())]
+
     def _needs_labour_line(self):
         """Whether invoicing adds a labour line: the work type has a labour product and the
         technician recorded no labour line."""
@@ -181,20 +188,22 @@ class FieldWorkOrder(models.Model):
                     vals["price_unit"] = line.price_unit
                 line.write(vals)
             if order._needs_labour_line():
-                hours = order._labour_hours_to_invoice()
                 uom = product.uom_id
-                if hour and uom != hour and uom._has_common_reference(hour):
-                    hours = hour._compute_quantity(hours, uom, round=False)
-                to_create.append(
-                    {
+                sequence = max(order.line_ids.mapped("sequence") or [0]) + 1
+                for name, hours in order._labour_hours_split():
+                    if hour and uom != hour and uom._has_common_reference(hour):
+                        hours = hour._compute_quantity(hours, uom, round=False)
+                    vals = {
                         "work_order_id": order.id,
                         "line_type": "labour",
                         "product_id": product.id,
                         "product_uom_id": uom.id,
                         "quantity": hours,
-                        "sequence": max(order.line_ids.mapped("sequence") or [0]) + 1,
+                        "sequence": sequence,
                     }
-                )
+                    if name:
+                        vals["name"] = name
+                    to_create.append(vals)
         if to_create:
             self.env["field.work.order.line"].create(to_create)
 

@@ -10,7 +10,16 @@ from ..tools import assign_by_value
 # lines of an open work order they work on. The price comes from the customer's price
 # agreements; unit price and discount are for dispatchers and managers.
 TECHNICIAN_LINE_FIELDS = frozenset(
-    {"sequence", "display_type", "line_type", "product_id", "name", "quantity", "product_uom_id"}
+    {
+        "sequence",
+        "display_type",
+        "line_type",
+        "product_id",
+        "name",
+        "quantity",
+        "product_uom_id",
+        "extra_work_state",
+    }
 )
 
 
@@ -315,7 +324,12 @@ class FieldWorkOrderLine(models.Model):
         self.ensure_one()
         if self.display_type or self.is_travel_cost or self.line_type != "travel":
             return False
-        km = self.env.ref("uom.product_uom_km", raise_if_not_found=False)
+        # the id of the XML id is cached (ormcache); env.ref() would check with a query
+        # that the record exists, once per line when a batch computes what to invoice
+        km_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "uom.product_uom_km", raise_if_not_found=False
+        )
+        km = self.env["uom.uom"].browse(km_id)
         return bool(km and self.product_uom_id and self.product_uom_id._has_common_reference(km))
 
     def _is_billable(self):

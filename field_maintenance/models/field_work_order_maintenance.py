@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class FieldWorkOrder(models.Model):
@@ -174,3 +174,78 @@ class FieldWorkOrder(models.Model):
                 self.env._("Work order %s has no periodic maintenance to cancel.", self.name)
             )
         return self.maintenance_plan_id.action_open_cancel_wizard()
+
+    # ------------------------------------------------------------------
+    # Periodic maintenance proposed on site
+    # ------------------------------------------------------------------
+
+    def action_propose_maintenance_plan(self):
+        """The technician proposes periodic maintenance of this job (wizard)."""
+        self.ensure_one()
+        self._check_proposal()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Propose Periodic Maintenance"),
+            "res_model": "field.maintenance.plan.propose",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_work_order_id": self.id},
+        }
+
+    def _check_proposal(self):
+        self.ensure_one()
+        self.check_access("write")
+        if not self._is_dispatcher() and self.env.user not in self.technician_ids | self.user_id:
+            raise AccessError(
+                self.env._(
+                    "Only the technicians of work order %s can propose its maintenance.", self.name
+                )
+            )
+        if self.maintenance_plan_id:
+            raise UserError(
+                self.env._(
+                    "Work order %(order)s already belongs to the periodic maintenance %(plan)s.",
+                    order=self.name,
+                    plan=self.maintenance_plan_id.display_name,
+                )
+            )
+        if self.state == "cancelled":
+            raise UserError(self.env._("Work order %s is cancelled.", self.name))
+
+    def _propose_maintenance_plan(self, name, interval_number, interval_unit, note=False):
+        """Create the proposed plan of this work order: its customer, site, equipment,
+        work type, responsible, materials and other lines (field_maintenance_plan_origin.py),
+        with the name and interval the technician gives; a dispatcher confirms it."""
+        self._check_proposal()
+        if not (name or "").strip():
+            raise UserError(self.env._("Give the periodic maintenance a name."))
+        context = {
+            key: value for key, value in self.env.context.items() if not key.startswith("default_")
+        }
+        # sudo: technicians cannot create plans; the plan is made from this work order,
+        # which the user works on (_check_proposal), with only the name, interval and note
+        # they give, and stays proposed (no reminders nor visits) until a dispatcher
+        # confirms it
+        plan = (
+            self.env["field.maintenance.plan"]
+            .sudo()
+            .with_context(context, fm_plan_proposal=True)
+            .create(
+                {
+                    "name": name.strip(),
+                    "origin_work_order_id": self.id,
+                    "interval_number": interval_number,
+                    "interval_unit": interval_unit,
+                    "state": "proposed",
+                    "proposed_by_id": self.env.uid,
+                }
+            )
+        )
+        body = self.env._("Periodic maintenance proposed by %s.", self.env.user.name)
+        if note:
+            body = f"{body}\n{note}"
+        # the plan is in the superuser environment above (technicians cannot post on
+        # plans): a note of the user's words, escaped (plain text), authored by the user
+        plan.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        return plan.with_env(self.env)

@@ -5,12 +5,14 @@ from ..tools import assign_by_value
 from .field_work_order import OPEN_STATES
 
 # states in which a work order has had its first response
-SLA_RESPONSE_STATES = ("planned", "ready", "in_progress", "done")
+SLA_RESPONSE_STATES = ("planned", "ready", "in_progress", "on_hold", "done")
 SLA_STATUSES = [
     ("on_track", "On Track"),
     ("at_risk", "At Risk"),
     ("breached", "Breached"),
     ("met", "Met"),
+    # on hold: the resolution clock stops
+    ("paused", "Paused (On Hold)"),
 ]
 
 
@@ -100,7 +102,7 @@ class FieldWorkOrder(models.Model):
         for order in self:
             order.sla_policy_id = policies.get(order, order.sla_policy_id)
 
-    @api.depends("sla_policy_id", "sla_start_date")
+    @api.depends("sla_policy_id", "sla_start_date", "sla_hold_hours")
     def _compute_sla_deadlines(self):
         with_policy = self.filtered(lambda order: order.sla_policy_id and order.sla_start_date)
         without = self - with_policy
@@ -110,7 +112,13 @@ class FieldWorkOrder(models.Model):
         for order in with_policy:
             deadlines = order.sla_policy_id._deadlines(order.sla_start_date)
             order.sla_response_deadline, order.sla_response_risk_date = deadlines["response"]
-            order.sla_resolution_deadline, order.sla_resolution_risk_date = deadlines["resolution"]
+            deadline, risk = deadlines["resolution"]
+            if order.sla_hold_hours:
+                # the clock stopped while the order was on hold (field_work_order_hold.py)
+                policy = order.sla_policy_id
+                deadline = deadline and policy._plan(deadline, order.sla_hold_hours)
+                risk = risk and policy._plan(risk, order.sla_hold_hours)
+            order.sla_resolution_deadline, order.sla_resolution_risk_date = deadline, risk
         self.env["base.automation"]._fm_sla_deadlines_changed(self)
 
     @api.depends("state")
@@ -198,12 +206,15 @@ class FieldWorkOrder(models.Model):
         def reached(waiting, moment):
             return bool(waiting and moment and moment <= now)
 
+        held = self.state == "on_hold"
         if (
             self.sla_failed
             or passed(waiting_response, self.sla_response_deadline)
-            or passed(waiting_resolution, self.sla_resolution_deadline)
+            or (not held and passed(waiting_resolution, self.sla_resolution_deadline))
         ):
             return "breached"
+        if held:
+            return "paused"
         if not waiting_resolution:
             return "met"
         if reached(waiting_response, self.sla_response_risk_date) or reached(
@@ -225,10 +236,11 @@ class FieldWorkOrder(models.Model):
                 & Domain(moment_field, operator, now)
             )
 
+        held = Domain("state", "=", "on_hold")
         breached = (
             Domain("sla_failed", "=", True)
             | passed("sla_responded_on", "sla_response_deadline", "<")
-            | passed("sla_resolved_on", "sla_resolution_deadline", "<")
+            | (~held & passed("sla_resolved_on", "sla_resolution_deadline", "<"))
         )
         at_risk = passed("sla_responded_on", "sla_response_risk_date", "<=") | passed(
             "sla_resolved_on", "sla_resolution_risk_date", "<="
@@ -237,9 +249,10 @@ class FieldWorkOrder(models.Model):
         return {
             False: ~applies,
             "breached": applies & breached,
-            "met": applies & ~breached & resolved,
-            "at_risk": applies & ~breached & ~resolved & at_risk,
-            "on_track": applies & ~breached & ~resolved & ~at_risk,
+            "paused": applies & ~breached & held,
+            "met": applies & ~breached & ~held & resolved,
+            "at_risk": applies & ~breached & ~held & ~resolved & at_risk,
+            "on_track": applies & ~breached & ~held & ~resolved & ~at_risk,
         }
 
     def _search_sla_status(self, operator, value):

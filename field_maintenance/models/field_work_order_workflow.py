@@ -107,24 +107,18 @@ class FieldWorkOrder(models.Model):
         return True
 
     def action_done(self):
-        def check(order):
-            if order.signature_required and not order.signature:
-                return self.env._(
-                    "Work order %(order)s cannot be reported complete: work type %(type)s "
-                    "requires the customer's signature.",
-                    order=order.name,
-                    type=order.work_type_id.name,
-                )
-            return None
-
+        """Report complete: refused while something the work type requires is missing
+        (signature, drawn signature, checklist, hours: _completion_refusal); the running
+        timers of the job stop."""
         self._check_transition(
             ("in_progress",),
             self.env._(
                 "Work order %(order)s cannot be reported complete: it is %(state)s, "
                 "not in progress."
             ),
-            check,
+            lambda order: order._completion_refusal(),
         )
+        self._stop_order_timers()
         self._write_state({"state": "done", "date_end": fields.Datetime.now()})
         return True
 

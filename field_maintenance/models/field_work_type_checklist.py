@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHECK_TYPES = [("check", "Check"), ("measure", "Measurement")]
 
 
 class FieldWorkTypeChecklist(models.Model):
@@ -13,3 +16,26 @@ class FieldWorkTypeChecklist(models.Model):
         [("line_section", "Section")],
         help="A section groups the checks that follow it.",
     )
+    # a measurement (flue-gas CO, pressure, temperature, ...): the technician records the
+    # value, out of range when outside [expected_min, expected_max]
+    check_type = fields.Selection(CHECK_TYPES, default="check", required=True)
+    unit = fields.Char(translate=True, help="Unit of the measured value, e.g. ppm, bar, °C.")
+    expected_min = fields.Float(
+        digits=(16, 3),
+        help="Lowest value in range. A range applies when the maximum is above the minimum.",
+    )
+    expected_max = fields.Float(
+        digits=(16, 3),
+        help="Highest value in range. A range applies when the maximum is above the minimum.",
+    )
+
+    @api.constrains("expected_min", "expected_max")
+    def _check_expected_range(self):
+        for check in self:
+            if check.expected_max < check.expected_min:
+                raise ValidationError(
+                    self.env._(
+                        "The expected maximum of check %s cannot be below its minimum.",
+                        check.name,
+                    )
+                )

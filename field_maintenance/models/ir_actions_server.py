@@ -45,15 +45,16 @@ class IrActionsServer(models.Model):
     # never required=True here: ir.cron inherits this table
     state = fields.Selection(
         selection_add=[
-            ("fm_task", "Create Task"),
-            ("fm_email", "Send E-mail (delay, extra address)"),
-            ("fm_sms", "Send SMS (extra number)"),
-            ("fm_follow_up", "Create Follow-up Work Order"),
-            ("fm_invoice", "Generate Invoice"),
-            ("fm_price_agreements", "Apply Price Agreements"),
-            ("fm_travel_costs", "Compute Travel Costs"),
-            ("fm_add_material", "Add Material"),
-            ("fm_sync", "Sync to External System"),
+            # "Field Service" tells them apart from Odoo's own types in the picker
+            ("fm_task", "Field Service: Task (assignee, priority)"),
+            ("fm_email", "Field Service: E-mail (delay, extra address)"),
+            ("fm_sms", "Field Service: SMS (extra number)"),
+            ("fm_follow_up", "Field Service: Follow-up Work Order"),
+            ("fm_invoice", "Field Service: Invoice"),
+            ("fm_price_agreements", "Field Service: Apply Price Agreements"),
+            ("fm_travel_costs", "Field Service: Travel Costs"),
+            ("fm_add_material", "Field Service: Add Material"),
+            ("fm_sync", "Field Service: Sync to External System"),
         ],
         ondelete={state: "cascade" for state in FM_STATES},
     )
@@ -176,9 +177,65 @@ class IrActionsServer(models.Model):
         "outbox and sent after the transaction, with retries.",
     )
 
+    fm_summary = fields.Char(
+        string="Summary",
+        compute="_compute_fm_summary",
+        help="What the field-service action does, in one line.",
+    )
+
     # ------------------------------------------------------------------
     # Editor: names, allowed types, warnings
     # ------------------------------------------------------------------
+
+    @api.depends(
+        "state",
+        "fm_mail_delay",
+        "fm_mail_extra_email",
+        "fm_sms_extra_number",
+        "fm_task_user_type",
+        "fm_task_user_id",
+        "fm_task_user_field",
+        "fm_task_deadline_range",
+        "fm_task_deadline_range_type",
+        "fm_material_quantity",
+        "fm_sync_endpoint_id",
+    )
+    def _compute_fm_summary(self):
+        for action in self:
+            parts = []
+            if action.state == "fm_email":
+                parts.append(
+                    self.env._("after %s min", action.fm_mail_delay)
+                    if action.fm_mail_delay > 0
+                    else self.env._("at once")
+                )
+                if action.fm_mail_extra_email:
+                    parts.append("+ " + ", ".join(email_split(action.fm_mail_extra_email)))
+            elif action.state == "fm_sms" and action.fm_sms_extra_number:
+                parts.append("+ " + action.fm_sms_extra_number)
+            elif action.state == "fm_task":
+                if action.fm_task_user_type == "specific" and action.fm_task_user_id:
+                    parts.append(self.env._("for %s", action.fm_task_user_id.name))
+                elif action.fm_task_user_type == "generic" and action.fm_task_user_field:
+                    parts.append(self.env._("for the record's %s", action.fm_task_user_field))
+                if action.fm_task_deadline_range:
+                    units = dict(
+                        action._fields["fm_task_deadline_range_type"]._description_selection(
+                            self.env
+                        )
+                    )
+                    parts.append(
+                        self.env._(
+                            "due in %(number)s %(unit)s",
+                            number=action.fm_task_deadline_range,
+                            unit=(units.get(action.fm_task_deadline_range_type) or "").lower(),
+                        )
+                    )
+            elif action.state == "fm_add_material":
+                parts.append(self.env._("quantity %s", action.fm_material_quantity))
+            elif action.state == "fm_sync" and action.fm_sync_endpoint_id:
+                parts.append(self.env._("to %s", action.fm_sync_endpoint_id.display_name))
+            action.fm_summary = ", ".join(parts)
 
     def _name_depends(self):
         return [

@@ -1,8 +1,14 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+
+    fm_work_order_ok = fields.Boolean(
+        string="Can be used on work orders",
+        help="Technicians find this product when they record material on a work order "
+        "(when the company restricts the materials to these products, see Settings).",
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_maintenance_plans(self):

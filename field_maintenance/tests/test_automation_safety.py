@@ -6,7 +6,7 @@ from contextlib import ExitStack, nullcontext
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -144,6 +144,46 @@ class TestAutomationSafety(AutomationCase):
             action.with_user(self.technician).with_context(
                 active_model="field.work.order", active_ids=foreign.ids, active_id=foreign.id
             ).run()
+
+    def test_rule_with_incomplete_action_cannot_be_switched_on(self):
+        """An archived rule (as the examples shipped) is switched on only once its
+        field-service actions are complete: else every completion would be refused."""
+        rule = self._rule("wo_completed", [self._task_action("Check the report")])
+        rule.active = False
+        action = rule.action_server_ids
+        # incomplete while archived (the editor refuses it on an active rule)
+        action.write({"fm_task_user_type": "generic", "fm_task_user_field": "partner_id"})
+        self.assertTrue(action.warning)
+        # (administrators edit rules; Odoo's assertRaises rolls the refused write back)
+        with self.assertRaises(ValidationError) as refused:
+            rule.active = True
+        self.assertIn("cannot be switched on", str(refused.exception))
+        self.assertFalse(rule.active)
+        # completed, it is switched on (positive control)
+        action.write({"fm_task_user_type": "specific", "fm_task_user_id": self.manager.id})
+        rule.active = True
+        self.assertTrue(rule.active)
+
+    def test_follow_up_field_of_another_model_is_refused(self):
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Follow-up",
+                "model_id": self.env["ir.model"]._get_id("field.work.order"),
+                "state": "fm_follow_up",
+            }
+        )
+        FollowUpField = self.env["field.follow.up.field"]
+        partner_name = self.env["ir.model.fields"]._get("res.partner", "name")
+        with self.assertRaises(ValidationError) as refused:
+            FollowUpField.create(
+                {"action_id": action.id, "field_id": partner_name.id, "operation": "copy"}
+            )
+        self.assertIn("not a field of work orders", str(refused.exception))
+        summary = self.env["ir.model.fields"]._get("field.work.order", "summary")
+        rule = FollowUpField.create(
+            {"action_id": action.id, "field_id": summary.id, "operation": "copy"}
+        )
+        self.assertEqual(rule.field_id, summary)
 
     def test_incomplete_configuration_warns_and_refuses_to_run(self):
         rule = self._rule("wo_completed")

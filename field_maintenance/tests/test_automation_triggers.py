@@ -20,22 +20,22 @@ class TestAutomationTriggers(AutomationCase):
             "wo_created": ("field.work.order", "on_create", [], False, False),
             "wo_planned_to_ready": (
                 "field.work.order",
-                "on_write",
+                "on_create_or_write",
                 ["state"],
                 "[('state', '=', 'planned')]",
                 "[('state', '=', 'ready')]",
             ),
             "wo_completed": (
                 "field.work.order",
-                "on_write",
+                "on_create_or_write",
                 ["state"],
                 False,
                 "[('state', '=', 'done')]",
             ),
-            "wo_state_changed": ("field.work.order", "on_write", ["state"], False, False),
+            "wo_state_changed": ("field.work.order", "on_create_or_write", ["state"], False, False),
             "wo_dispatch_update": (
                 "field.work.order",
-                "on_write",
+                "on_create_or_write",
                 ["planned_date_end", "planned_date_start", "technician_ids", "user_id"],
                 False,
                 False,
@@ -69,11 +69,11 @@ class TestAutomationTriggers(AutomationCase):
         self.assertEqual(rule.filter_domain, "[('state', '=', 'done'), ('priority', '=', '2')]")
         self.assertEqual(rule.trigger_field_ids, state)
         # changing the native trigger by hand forgets the preset
-        rule.trigger = "on_create_or_write"
+        rule.trigger = "on_create"
         self.assertFalse(rule.fm_trigger)
         # and writing a preset fills the native fields again (RPC)
         rule.write({"fm_trigger": "wo_planned_to_ready"})
-        self.assertEqual(rule.trigger, "on_write")
+        self.assertEqual(rule.trigger, "on_create_or_write")
         self.assertEqual(rule.filter_pre_domain, "[('state', '=', 'planned')]")
 
     def test_preset_onchange_in_the_editor(self):
@@ -81,7 +81,7 @@ class TestAutomationTriggers(AutomationCase):
         form.name = "Ready"
         form.fm_trigger = "wo_planned_to_ready"
         self.assertEqual(form.model_id.model, "field.work.order")
-        self.assertEqual(form.trigger, "on_write")
+        self.assertEqual(form.trigger, "on_create_or_write")
         self.assertEqual(form.filter_domain, "[('state', '=', 'ready')]")
         self.assertEqual(form.filter_pre_domain, "[('state', '=', 'planned')]")
         self.assertEqual(form.trigger_field_ids[:].mapped("name"), ["state"])

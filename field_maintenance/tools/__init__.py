@@ -17,7 +17,7 @@ from .rule_trigger import TRIGGER_KEY, RuleTrigger, rule_trigger
 
 # imported as modules by the few models that use them: HTTP of the outbound sync, and
 # the rule engine's internals and run context (base_automation.py, ir_actions_server.py)
-from . import automation_internals, rule_run, sync_http
+from . import automation_internals, rule_run, slots, sync_http
 
 __all__ = [
     "MAX_DUE_DATE",
@@ -41,5 +41,6 @@ __all__ = [
     "automation_internals",
     "rule_run",
     "rule_trigger",
+    "slots",
     "sync_http",
 ]

@@ -12,7 +12,9 @@ place that reads them, and ``tests/test_automation_internals.py`` fails when any
    ``_register_hook()`` give the rule when they call ``_filter_post_export_domain()`` and
    ``_process()``: ``{record id: {field name: value before}}``, the same field names for
    every record; ``None`` on a creation (it is then not in the context of the wrapper of
-   ``create``, and ``_process()`` is called on a rule with ``old_values=None``).
+   ``create``, which calls ``_filter_post()``, not ``_filter_post_export_domain()``, and
+   ``_process()`` on a rule with ``old_values=None``): update presets on
+   ``on_create_or_write`` tell a creation by it.
 3. ``base.automation._process(records, domain_post=None)``: it leaves out the records the
    rule is already done with, calls ``_check_trigger_fields(record)`` record by record on
    the rule (in the rule's context), then runs the actions one after the other, each

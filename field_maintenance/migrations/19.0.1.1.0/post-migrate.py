@@ -2,7 +2,7 @@ from odoo import SUPERUSER_ID, api
 
 
 def migrate(cr, version):
-    """The calendar events of work orders become private (security issue 12): the
+    """The calendar events of work orders become private: the
     events created before this version have the organizer's default privacy, so every
     employee could read their customer, summary and site address."""
     if not version:
