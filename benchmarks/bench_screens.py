@@ -8,13 +8,16 @@ client and the portal do, as the dataset's users (password ``--password``):
 - technician (``fm.tech.001``): My Work in kanban and in list (the action's domain and
   its default filter "Today and Next Days"), a work-order form with 20 lines
   (``web_read`` with the form's specification), saving a new line (``web_save``),
-  start and complete (the buttons, then the form read again, as the client does);
+  start, tick the checklist, sign and complete (the buttons, then the form read again,
+  as the client does);
 - dispatcher (``fm.dispatch.01``): the planning calendar's week with all technicians
-  (``search_read`` of the week's range, the technicians' names), the
-  work-order list grouped by status and the work-order kanban by status (the main
-  menu), maintenance plans due this month, an installation's form and its work-order
-  history;
-- portal customer (``fm.portal.001``): /my/work_orders and one work order's page.
+  and with one technician ticked in its side panel (``search_read`` of the week's
+  range, the technicians' names), the work-order list grouped by status and the
+  work-order kanban by status (the main menu, with its default filter "Open"),
+  maintenance plans due this month, an installation's form and its work-order history;
+- portal customer (``fm.portal.001``): /my/work_orders, one work order's page and the
+  page where the customer books the next visit of a maintenance plan (the search of the
+  technicians' free slots).
 
 Specifications are built from the real views (``get_views``) as the web client builds
 them (``load/odoo_client.py``). The SQL queries and the server time of every request are
@@ -30,7 +33,9 @@ queries of the last run are printed, and with ``--json`` written for ``--compare
 
 ``--compare`` prints the ratio of the queries and of the server time of each screen of
 the second file to the first and flags query counts that grow with the volume and time
-ratios above 1.5.
+ratios above 1.5, beside the records each screen shows in both (a page of a list, the
+cards of a kanban, the orders of a calendar week or summed up by status): a screen of the
+whole company shows more of them in a larger company.
 
 Saving a line and start/complete change the data (a line is added to the 20-line
 order, ``--repeat`` + 1 planned or ready orders of the technician are completed): run
@@ -57,6 +62,7 @@ sys.path.insert(0, str(Path(__file__).with_name("load")))
 from _odoo import add_connection_arguments, out  # noqa: E402
 from odoo_client import (  # noqa: E402
     OdooClient,
+    RpcError,
     relative_dates_domain,
     search_filter_domain,
     view_specification,
@@ -203,6 +209,7 @@ class Screens:
         self.portal = OdooClient(url, database)
         self.portal.login(args.portal, args.password)
         self.today = date.today()
+        self.shown = {}  # {screen: records it shows}
         self.prepare()
 
     # -- set-up (not measured) ------------------------------------------------------
@@ -222,6 +229,10 @@ class Screens:
         self.form_spec = view_specification(views["views"]["form"]["arch"], Order, views["models"])
         self.search_arch = views["views"]["search"]["arch"]
         main = disp.load_action("field_maintenance.action_field_work_order")
+        context = main.get("context") or "{}"
+        self.main_action_context = (
+            context if isinstance(context, dict) else literal(context, disp.uid)
+        )
         main_views = self.views(disp, Order, main["views"])
         self.kanban_spec = view_specification(
             main_views["views"]["kanban"]["arch"], Order, main_views["models"]
@@ -300,8 +311,42 @@ class Screens:
             Order, "search", [("commercial_partner_id", "=", partner)], limit=1, order="id desc"
         )
         self.portal_order = portal_orders[0] if portal_orders else None
+        # the booking page of the customer's next visit: the free slots of the technicians
+        self.booking_client, self.booking_path = self.bookable_plan()
+
+    def bookable_plan(self):
+        """A portal customer of the dataset and the booking page of a plan of theirs whose
+        next visit can be booked now (not planned by the office yet): the first portal
+        user's, else the next one's (fm.portal.002, ...)."""
+        prefix, number = self.args.portal.rsplit(".", 1)
+        for index in range(int(number), int(number) + 30):
+            if index == int(number):
+                client = self.portal
+            else:
+                client = OdooClient(self.portal.base_url, self.args.database)
+                try:
+                    client.login(f"{prefix}.{index:03d}", self.args.password)
+                except RpcError:  # no such user: the dataset has fewer
+                    break
+            plans = self.disp.call(
+                "field.maintenance.plan",
+                "search_read",
+                [("partner_id", "=", client.session_info["partner_id"]), ("state", "=", "active")],
+                ["booking_url"],
+            )
+            for plan in plans:
+                url = plan["booking_url"]
+                path = url and url[url.index("/my/maintenance/") :]
+                if path and client.session.get(client._url(path)).status_code == 200:
+                    return client, path
+        raise SystemExit("no portal customer has a plan to book now (make_dataset.py)")
 
     # -- the screens ----------------------------------------------------------------
+
+    @staticmethod
+    def count_shown(result):
+        """The records a ``web_search_read`` shows (the page, not the total)."""
+        return len(result["records"])
 
     def my_work_domain(self):
         action_domain = literal(self.my_action["domain"], self.tech.uid)
@@ -316,31 +361,35 @@ class Screens:
         )
 
     def my_work_kanban(self, tag):
-        self.tech.call(
-            "field.work.order",
-            "web_search_read",
-            self.my_work_domain(),
-            self.kanban_my_spec,
-            offset=0,
-            limit=40,
-            order="planned_date_start, priority desc, id",
-            count_limit=10001,
-            context=self.my_work_context(),
-            tag=tag,
+        self.shown["my_work_kanban"] = self.count_shown(
+            self.tech.call(
+                "field.work.order",
+                "web_search_read",
+                self.my_work_domain(),
+                self.kanban_my_spec,
+                offset=0,
+                limit=40,
+                order="planned_date_start, priority desc, id",
+                count_limit=10001,
+                context=self.my_work_context(),
+                tag=tag,
+            )
         )
 
     def my_work_list(self, tag):
-        self.tech.call(
-            "field.work.order",
-            "web_search_read",
-            self.my_work_domain(),
-            self.list_spec,
-            offset=0,
-            limit=80,
-            order="",
-            count_limit=10001,
-            context=self.my_work_context(),
-            tag=tag,
+        self.shown["my_work_list"] = self.count_shown(
+            self.tech.call(
+                "field.work.order",
+                "web_search_read",
+                self.my_work_domain(),
+                self.list_spec,
+                offset=0,
+                limit=80,
+                order="",
+                count_limit=10001,
+                context=self.my_work_context(),
+                tag=tag,
+            )
         )
 
     def form_20_lines(self, tag):
@@ -368,19 +417,29 @@ class Screens:
         order = self.to_complete.pop(0)
         tech = self.tech
         tech.call_button("field.work.order", "action_start", [order], tag=tag)
-        tech.call("field.work.order", "web_read", [order], self.form_spec, tag=tag)
+        [values] = tech.call("field.work.order", "web_read", [order], self.form_spec, tag=tag)
+        checks = [
+            check["id"]
+            for check in values.get("checklist_ids") or []
+            if isinstance(check, dict) and check.get("result") == "todo"
+        ]
         tech.call(
             "field.work.order",
             "web_save",
             [order],
-            {"signature": SIGNATURE, "signed_by": "Benchmark customer"},
+            {
+                "checklist_ids": [[1, check, {"result": "ok"}] for check in checks],
+                "signature": SIGNATURE,
+                "signed_by": "Benchmark customer",
+                "signature_mode": "draw",
+            },
             self.form_spec,
             tag=tag,
         )
         tech.call_button("field.work.order", "action_done", [order], tag=tag)
         tech.call("field.work.order", "web_read", [order], self.form_spec, tag=tag)
 
-    def calendar_week(self, tag):
+    def calendar_week(self, tag, technician=None):
         start = self.today - timedelta(days=self.today.weekday())
         end = start + timedelta(days=7)
         fmt = "%Y-%m-%d %H:%M:%S"
@@ -388,6 +447,9 @@ class Screens:
             ("planned_date_start", "<=", (end - timedelta(seconds=1)).strftime(fmt)),
             ("planned_date_end", ">=", start.strftime(fmt)),
         ]
+        if technician:
+            # the filter of the calendar's side panel: one technician ticked
+            domain.append(("technician_ids", "in", [technician]))
         records = self.disp.call(
             "field.work.order", "search_read", domain, self.calendar_fields, tag=tag
         )
@@ -396,29 +458,52 @@ class Screens:
             self.disp.call(
                 "res.users", "search_read", [("id", "in", technicians)], ["display_name"], tag=tag
             )
-        self.calendar_events = len(records)
+        return len(records)
+
+    def calendar_week_all(self, tag):
+        self.shown["calendar_week_all"] = self.calendar_week(tag)
+
+    def calendar_week_one(self, tag):
+        self.shown["calendar_week_one"] = self.calendar_week(tag, technician=self.tech.uid)
+
+    def main_domain(self):
+        """The domain of the main menu's default filters (the action's context)."""
+        domain = []
+        for key, value in self.main_action_context.items():
+            if key.startswith("search_default_") and value:
+                name = key[len("search_default_") :]
+                domain += literal(search_filter_domain(self.search_arch, name), self.disp.uid)
+        return domain
 
     def work_orders_by_status(self, tag):
-        self.disp.call(
+        result = self.disp.call(
             "field.work.order",
             "web_read_group",
-            [],
+            self.main_domain(),
             ["state"],
             ["planned_hours:sum", "amount_untaxed:sum"],
             tag=tag,
         )
+        # the orders summed up in the groups
+        self.shown["work_orders_by_status"] = sum(
+            group.get("__count", 0) for group in result["groups"]
+        )
 
     def kanban_by_status(self, tag):
-        self.disp.call(
+        result = self.disp.call(
             "field.work.order",
             "web_read_group",
-            [],
+            self.main_domain(),
             ["state"],
             [],
             auto_unfold=True,
             unfold_read_specification=self.kanban_spec,
             unfold_read_default_limit=40,
             tag=tag,
+        )
+        # the cards of the unfolded columns
+        self.shown["kanban_by_status"] = sum(
+            len(group.get("__records") or []) for group in result["groups"]
         )
 
     def plans_due_this_month(self, tag):
@@ -428,32 +513,36 @@ class Screens:
             self.today,
             fmt="%Y-%m-%d",
         )
-        self.disp.call(
-            "field.maintenance.plan",
-            "web_search_read",
-            domain + literal(due, 0),
-            self.plan_list_spec,
-            offset=0,
-            limit=80,
-            order="",
-            count_limit=10001,
-            tag=tag,
+        self.shown["plans_due_this_month"] = self.count_shown(
+            self.disp.call(
+                "field.maintenance.plan",
+                "web_search_read",
+                domain + literal(due, 0),
+                self.plan_list_spec,
+                offset=0,
+                limit=80,
+                order="",
+                count_limit=10001,
+                tag=tag,
+            )
         )
 
     def equipment_history(self, tag):
         disp = self.disp
         disp.call("field.equipment", "web_read", [self.equipment], self.equipment_spec, tag=tag)
         disp.call_button("field.equipment", "action_view_work_orders", [self.equipment], tag=tag)
-        disp.call(
-            "field.work.order",
-            "web_search_read",
-            [("equipment_ids", "in", [self.equipment])],
-            self.list_spec,
-            offset=0,
-            limit=80,
-            order="",
-            count_limit=10001,
-            tag=tag,
+        self.shown["equipment_history"] = self.count_shown(
+            disp.call(
+                "field.work.order",
+                "web_search_read",
+                [("equipment_ids", "in", [self.equipment])],
+                self.list_spec,
+                offset=0,
+                limit=80,
+                order="",
+                count_limit=10001,
+                tag=tag,
+            )
         )
 
     def portal_work_orders(self, tag):
@@ -462,19 +551,24 @@ class Screens:
     def portal_work_order(self, tag):
         self.portal.get(f"/my/work_orders/{self.portal_order}", tag=tag)
 
+    def portal_booking(self, tag):
+        self.booking_client.get(self.booking_path, tag=tag)
+
     SCREENS = [
         ("my_work_kanban", "technician: My Work, kanban"),
         ("my_work_list", "technician: My Work, list"),
         ("form_20_lines", "technician: work order form, 20 lines"),
         ("save_new_line", "technician: save a new line"),
         ("start_complete", "technician: start, sign, complete"),
-        ("calendar_week", "dispatcher: calendar week, all technicians"),
+        ("calendar_week_all", "dispatcher: calendar week, all technicians"),
+        ("calendar_week_one", "dispatcher: calendar week, one technician"),
         ("work_orders_by_status", "dispatcher: work-order list by status"),
         ("kanban_by_status", "dispatcher: work-order kanban by status"),
         ("plans_due_this_month", "dispatcher: plans due this month"),
         ("equipment_history", "dispatcher: installation and its history"),
         ("portal_work_orders", "portal: my work orders"),
         ("portal_work_order", "portal: a work order"),
+        ("portal_booking", "portal: book a visit (free slots)"),
     ]
 
 
@@ -501,7 +595,8 @@ def run(args, url, log_path):
             ),
             "failed": len(failed),
         }
-    results["calendar_week"]["records"] = screens.calendar_events
+    for name, shown in screens.shown.items():
+        results[name]["records"] = shown
     return results
 
 
@@ -509,7 +604,7 @@ def print_results(label, results):
     out(f"screens of {label} (median server time of the runs, queries of the last run)")
     out(f"  {'screen':<44} {'requests':>8} {'queries':>8} {'server ms':>10} {'of it SQL':>10}")
     for result in results.values():
-        note = f"  ({result['records']} work orders)" if "records" in result else ""
+        note = f"  ({result['records']} records)" if "records" in result else ""
         if result["failed"]:
             note += f"  {result['failed']} FAILED REQUESTS"
         out(
@@ -518,11 +613,18 @@ def print_results(label, results):
         )
 
 
+def shown(result):
+    return str(result["records"]) if "records" in result else "-"
+
+
 def compare(small_path, large_path):
     small = json.loads(Path(small_path).read_text(encoding="utf-8"))
     large = json.loads(Path(large_path).read_text(encoding="utf-8"))
     out(f"{large['label']} against {small['label']}: queries and server time")
-    out(f"  {'screen':<44} {'queries':>13} {'server ms':>17} {'ratio':>6} {'SQL ms':>17}")
+    out(
+        f"  {'screen':<44} {'queries':>13} {'server ms':>17} {'ratio':>6} {'SQL ms':>17} "
+        f"{'records shown':>15}"
+    )
     for name, big in large["screens"].items():
         little = small["screens"].get(name)
         if not little:
@@ -537,7 +639,8 @@ def compare(small_path, large_path):
             f"  {big['label']:<44} {little['queries']:>5} -> {big['queries']:<5} "
             f"{little['seconds'] * 1000:>7.1f} -> {big['seconds'] * 1000:<7.1f} {ratio:>6.2f} "
             f"{little.get('sql_seconds', 0) * 1000:>7.1f} -> "
-            f"{big.get('sql_seconds', 0) * 1000:<7.1f}  " + " ".join(flags)
+            f"{big.get('sql_seconds', 0) * 1000:<7.1f} "
+            f"{shown(little):>6} -> {shown(big):<6} " + " ".join(flags)
         )
 
 

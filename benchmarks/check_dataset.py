@@ -27,17 +27,33 @@ import make_dataset
 from _odoo import add_connection_arguments, environment, out
 
 
-def check(env, builder):
+def highest_ids(env):
+    """The highest ids of the work orders, plans and invoices before the build."""
+    env.cr.execute(
+        """SELECT (SELECT COALESCE(max(id), 0) FROM field_work_order),
+                  (SELECT COALESCE(max(id), 0) FROM field_maintenance_plan),
+                  (SELECT COALESCE(max(id), 0) FROM account_move)"""
+    )
+    return env.cr.fetchone()
+
+
+def check(env, builder, before):
     problems = []
 
     def expect(condition, message):
         if not condition:
             problems.append(message)
 
-    counts = builder.counts
+    blocks = builder.blocks
+    counts = {
+        key: value * blocks if key in make_dataset.HISTORY else value
+        for key, value in builder.counts.items()
+    }
+    order_mark, plan_mark, move_mark = before
     Order = env["field.work.order"]
-    orders = Order.search([("name", "in", builder.order_names)])
+    orders = Order.search([("id", ">", order_mark)])
     expect(len(orders) == counts["work_orders"], f"{len(orders)} work orders")
+    expect(len(set(orders.mapped("name"))) == len(orders), "two work orders with one reference")
     states = set(orders.mapped("state"))
     expect(
         states == {"draft", "planned", "ready", "in_progress", "done", "cancelled"},
@@ -56,7 +72,20 @@ def check(env, builder):
                 f"{order.name} ({order.state}) has {len(order.calendar_event_ids)} events"
             )
             break
-    plans = env["field.maintenance.plan"].browse(builder.plan_ids)
+    for order in orders.filtered("calendar_event_ids")[:200]:
+        attendees = order.calendar_event_ids.partner_ids
+        if not order.technician_ids.partner_id <= attendees:
+            problems.append(f"{order.name}: technicians not attendees of its event")
+            break
+    per_technician = {
+        user: len(orders.filtered(lambda order, user=user: user in order.technician_ids))
+        for user in builder.technicians
+    }
+    expect(
+        len(builder.technicians) == 1 or min(per_technician.values()) > 0,
+        f"work orders per technician {sorted(per_technician.values())}",
+    )
+    plans = env["field.maintenance.plan"].search([("id", ">", plan_mark)])
     expect(len(plans) == counts["plans"], f"{len(plans)} plans")
     env.cr.execute(
         """SELECT maintenance_plan_id, maintenance_due_date FROM field_work_order
@@ -80,6 +109,12 @@ def check(env, builder):
         f"invoice statuses {set(invoiced.mapped('invoice_status'))}",
     )
     expect(len(invoiced.invoice_ids) == counts["invoices"], f"{len(invoiced.invoice_ids)} invoices")
+    invoices = env["account.move"].search([("id", ">", move_mark), ("state", "=", "posted")])
+    expect(
+        invoices.invoice_line_ids.fm_work_order_line_ids.work_order_id <= invoiced,
+        "an invoice line of an order that shows no invoice",
+    )
+    expect(len(set(invoices.mapped("name"))) == len(invoices), "two invoices with one number")
     expect(env["field.sla.policy"].search_count([("name", "like", "working")]) >= 3, "SLA policies")
     rules = env["base.automation"].search([("fm_trigger", "!=", False)])
     expect(all(rules.mapped("active")), "an example rule is off")
@@ -96,19 +131,36 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_connection_arguments(parser)
     args = parser.parse_args(argv)
-    build_args = make_dataset.parse_args(["-d", args.database, "--scale", "0.001", "--quiet"])
-    started = time.perf_counter()
-    with environment(args, make_dataset.BUILD_CONTEXT) as env:
-        builder = make_dataset.Builder(env, build_args, make_dataset.sizes(build_args))
-        # one transaction, rolled back at the end: flush instead of committing
-        builder.commit = env.flush_all
-        builder.build()
-        problems = check(env, builder)
-    out(f"dataset of scale 0.001 built and checked in {time.perf_counter() - started:.0f} s")
-    for problem in problems:
-        out(f"  FAILED: {problem}")
-    out("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    failed = 0
+    # the ORM alone, and a block of 0.001 copied twice by PostgreSQL (as at full size)
+    # (three technicians: the copies give the work of one to another)
+    for scale, copies, technicians in (("0.001", "1", "1"), ("0.003", "3", "3")):
+        build_args = make_dataset.parse_args(
+            ["-d", args.database, "--scale", scale, "--copies", copies, "--quiet"]
+            + ["--technicians", technicians]
+        )
+        started = time.perf_counter()
+        with environment(args, make_dataset.BUILD_CONTEXT) as env:
+            counts = make_dataset.sizes(build_args)
+            blocks = make_dataset.block_count(build_args)
+            builder = make_dataset.Builder(
+                env, build_args, make_dataset.block_sizes(counts, blocks), blocks
+            )
+            # one transaction, rolled back at the end: flush instead of committing
+            builder.commit = env.flush_all
+            before = highest_ids(env)
+            builder.build()
+            env.invalidate_all()
+            problems = check(env, builder, before)
+        out(
+            f"dataset of scale {scale} ({copies} block(s)) built and checked in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        for problem in problems:
+            out(f"  FAILED: {problem}")
+        out("OK" if not problems else f"{len(problems)} problem(s)")
+        failed += bool(problems)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
+from _dataset_copy import BlockCopier
 from _odoo import add_connection_arguments, load_registry, out, superuser
 
 FULL = {
@@ -55,6 +56,8 @@ FULL = {
     "invoices": 30_000,
 }
 PORTAL_USERS = 30
+# what the ORM builds in blocks (the users are not divided)
+HISTORY = ("customers", "installations", "plans", "work_orders", "invoices")
 # no chatter for the history (see the docstring)
 BUILD_CONTEXT = {
     "tracking_disable": True,
@@ -121,6 +124,12 @@ def parse_args(argv=None):
     parser.add_argument("--scale", type=float, default=0.01, help="share of the full size (0.01)")
     parser.add_argument("--technicians", type=int, help="technicians (60 x scale, at least 1)")
     parser.add_argument("--dispatchers", type=int, help="dispatchers (8 x scale, at least 1)")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        help="the ORM builds 1/N of the history, PostgreSQL copies it N-1 times "
+        "(default: one block per 10 %% of the full size, 10 at --scale 1; 1 = ORM only)",
+    )
     parser.add_argument("--batch", type=int, default=1000, help="records per create (1000)")
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--password", default="fm-dataset", help="password of the users")
@@ -136,6 +145,21 @@ def sizes(args):
         result["dispatchers"] = args.dispatchers
     result["portal_users"] = min(PORTAL_USERS, result["customers"])
     return result
+
+
+def block_count(args):
+    """Into how many blocks the history is split (the ORM builds one)."""
+    if args.copies:
+        return max(1, args.copies)
+    return max(1, round(args.scale / 0.1))
+
+
+def block_sizes(counts, blocks):
+    """The sizes of the block the ORM builds: the history divided, the users not."""
+    return {
+        key: max(1, round(value / blocks)) if key in HISTORY else value
+        for key, value in counts.items()
+    }
 
 
 class Progress:
@@ -165,8 +189,9 @@ def chunks(items, size):
 
 
 class Builder:
-    def __init__(self, env, args, counts):
+    def __init__(self, env, args, counts, blocks=1):
         self.env = env
+        self.blocks = blocks
         self.cr = env.cr
         self.args = args
         self.counts = counts
@@ -674,6 +699,7 @@ class Builder:
         self.commit()
 
     def portal_users(self):
+        """The portal customers, who can book the next visit of their plans online."""
         portal = self.env.ref("base.group_portal")
         customers = self.env["res.partner"].browse(self.customer_ids[: self.counts["portal_users"]])
         self.portal = (
@@ -690,17 +716,54 @@ class Builder:
                 ]
             )
         )
+        self.company.fm_booking_enabled = True
+        self.env["field.maintenance.plan"].search(
+            [("partner_id", "in", self.portal.partner_id.ids)]
+        )._booking_ensure_token()
         self.commit()
+
+    def copies(self):
+        """Copies of the block the ORM built (``_dataset_copy.py``), one commit each."""
+        copier = self.copier
+        copier.check_tables()
+        copier.rotate(self.technicians)
+        copier.prepare()
+        rows = 0
+        for number in range(1, self.blocks):
+            rows += copier.copy(number)
+            self.commit()
+            self.progress("copies of the block", number, self.blocks - 1)
+        # the copies were written in SQL: what the ORM holds in its cache is stale
+        self.env.invalidate_all()
+        copier.finish(self.blocks, self.env)
+        broken = copier.verify()
+        if broken:
+            raise RuntimeError(f"References of the copies that point nowhere: {broken}")
+        self.commit()
+        self.copied_rows = rows
+        # the copies' customers are customers too (of the portal users, say)
+        span = copier.spans["res_partner"]
+        self.customer_ids += [
+            customer + number * span
+            for number in range(1, self.blocks)
+            for customer in list(self.customer_ids)
+        ]
 
     def build(self):
         self.step("configuration", self.products)
         self.step("SLA policies", self.sla_policies)
         self.step("users", self.users_and_groups)
+        self.copier = BlockCopier(self.cr)
+        if self.blocks > 1:
+            self.copier.mark()
         self.step("customers and sites", self.customers)
         self.step("installations", self.installations)
         self.step("maintenance plans", self.plans)
         self.step("work orders", self.work_orders)
         self.step("invoices", self.invoices)
+        self.copied_rows = 0
+        if self.blocks > 1:
+            self.step(f"{self.blocks - 1} copies of the block", self.copies)
         self.step("portal users", self.portal_users)
         self.step("example rules on", self.rules)
         self.set_passwords(self.technicians | self.dispatchers | self.portal)
@@ -715,6 +778,7 @@ class Builder:
 def main(argv=None):
     args = parse_args(argv)
     counts = sizes(args)
+    blocks = block_count(args)
     registry = load_registry(args)
     started = time.perf_counter()
     with registry.cursor() as cr:
@@ -722,7 +786,7 @@ def main(argv=None):
         if env["field.work.order"].search_count([("summary", "!=", False)]) > 100:
             out("This database already holds many work orders; use a fresh copy.")
             return 1
-        builder = Builder(env, args, counts)
+        builder = Builder(env, args, block_sizes(counts, blocks), blocks)
         users = builder.build()
         cr.execute("ANALYZE")
         cr.execute(
@@ -734,8 +798,14 @@ def main(argv=None):
         orders, lines, events, invoices = cr.fetchone()
     elapsed = time.perf_counter() - started
     out(f"dataset of scale {args.scale:g} in database {args.database}")
-    for key, value in counts.items():
-        out(f"  {key:<14} {value:>9}")
+    if blocks > 1:
+        out(
+            f"  the ORM built 1/{blocks} of the history, copied {blocks - 1} times "
+            f"({builder.copied_rows} rows)"
+        )
+    for key, value in builder.counts.items():
+        total = value * blocks if key in HISTORY else value
+        out(f"  {key:<14} {total:>9}")
     out(
         f"  in the database: {orders} work orders, {lines} lines, {events} calendar events, "
         f"{invoices} customer invoices"

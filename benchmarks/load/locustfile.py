@@ -6,7 +6,8 @@ Each user logs in as a user of the dataset (password ``FM_PASSWORD``) and repeat
 round, a few seconds of thinking between two steps:
 
 - technician (``fm.tech.NNN``): My Work (kanban), open the first planned or ready
-  order, start it, add a material line, tick the checklist, sign, complete;
+  order they lead (a second technician of an order does not start it too), start it,
+  add a material line, tick the checklist, sign, complete;
 - dispatcher (``fm.dispatch.NN``): calendar week, plan a new order for a technician,
   move a planned order to another day, create a follow-up of a done order;
 - portal customer (``fm.portal.NNN``): /my/work_orders and one work order's page.
@@ -45,6 +46,12 @@ _specs = {}
 
 def think():
     time.sleep(random.uniform(*THINK))  # gevent's sleep: Locust patches time
+
+
+def lead(record):
+    """The lead technician's id of a record read with ``{"user_id": {}}``."""
+    user = record.get("user_id")
+    return user.get("id") if isinstance(user, dict) else user
 
 
 def specs(client):
@@ -97,6 +104,7 @@ class Technician(OdooUser):
         uid = self.odoo.uid
         tomorrow = (date.today() + timedelta(days=3)).strftime("%Y-%m-%d 00:00:00")
         domain = [
+            ("user_id", "!=", False),
             "|",
             ("technician_ids", "in", uid),
             ("user_id", "=", uid),
@@ -109,7 +117,8 @@ class Technician(OdooUser):
             "field.work.order",
             "web_search_read",
             domain,
-            specs(self.odoo)["my_kanban"],
+            # the lead technician too: the lead starts and completes the job
+            {**specs(self.odoo)["my_kanban"], "user_id": {}},
             offset=0,
             limit=40,
             order="planned_date_start, priority desc, id",
@@ -121,7 +130,11 @@ class Technician(OdooUser):
     def job(self):
         odoo = self.odoo
         records = self.my_work()
-        todo = [record for record in records if record["state"] in ("planned", "ready")]
+        todo = [
+            record
+            for record in records
+            if record["state"] in ("planned", "ready") and lead(record) == odoo.uid
+        ]
         if not todo:
             # nothing left in the next days: the next planned job, further ahead
             todo = odoo.call(
@@ -190,7 +203,8 @@ class Technician(OdooUser):
             "field.work.order",
             "web_save",
             [order],
-            {"signature": SIGNATURE, "signed_by": "Load test customer"},
+            # the signature widget says how it was given: drawn by the customer
+            {"signature": SIGNATURE, "signed_by": "Load test customer", "signature_mode": "draw"},
             form,
             name="tech: sign",
         )

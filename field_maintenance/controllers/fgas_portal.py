@@ -46,7 +46,11 @@ class FieldFgasPortal(FieldMaintenancePortal):
         return equipment_sudo
 
     @http.route(
-        ["/my/installations/<int:equipment_id>/fgas"], type="http", auth="public", website=True
+        ["/my/installations/<int:equipment_id>/fgas"],
+        type="http",
+        auth="public",
+        website=True,
+        readonly=True,
     )
     def portal_fgas_logbook(self, equipment_id, access_token=None, report_type=None, **kwargs):
         try:

@@ -232,6 +232,64 @@ class FieldMaintenancePortal(CustomerPortal):
         return {equipment.id: last for equipment, last in groups}
 
     # ------------------------------------------------------------------
+    # Read-only routes (served from a replica: db_replica_host)
+    # ------------------------------------------------------------------
+
+    def _session_customer(self):
+        """The commercial partner of the session's user (empty for a visitor).
+
+        For the ``readonly`` callables of the routes, which Odoo calls before it
+        authenticates the request: they only choose the cursor (replica or primary),
+        authentication and access checks follow as for any request.
+        """
+        uid = request.session.uid
+        if not uid:
+            return request.env["res.partner"]
+        # sudo: only the user's commercial partner, to choose the cursor; nothing is shown
+        user = request.env["res.users"].sudo().browse(uid).exists()
+        return user.partner_id.commercial_partner_id
+
+    def _readonly_my_work_orders(self, rule, args):
+        """The list links each work order with its access token (``get_portal_url``):
+        a read/write cursor only while a work order of the customer has none yet."""
+        customer = self._session_customer()
+        if not customer:
+            return True
+        # sudo: a count within the user's own customer (the list's domain), nothing is shown
+        return not (
+            request.env["field.work.order"]
+            .sudo()
+            .search_count(
+                [
+                    *self._prepare_work_orders_domain(customer),
+                    ("access_token", "=", False),
+                ],
+                limit=1,
+            )
+        )
+
+    def _readonly_my_installations(self, rule, args):
+        return self._installations_page_readonly(self._session_customer())
+
+    def _installations_page_readonly(self, customer):
+        """Whether *My Installations* of ``customer`` renders without writing: the
+        extensions that write (a token for a link) return False while they need to."""
+        return True
+
+    def _readonly_my_work_order(self, rule, args):
+        """A report (html, pdf: rendered, not stored) only reads; the page reads too once
+        the work order has its access token (the portal chatter's), which the page
+        creates at the first visit on a read/write cursor."""
+        if request.httprequest.args.get("report_type") in ("html", "pdf"):
+            return True
+        # sudo: whether one work order has its token, nothing is shown
+        return not (
+            request.env["field.work.order"]
+            .sudo()
+            .search_count([("id", "=", args["order_id"]), ("access_token", "=", False)], limit=1)
+        )
+
+    # ------------------------------------------------------------------
     # Routes
     # ------------------------------------------------------------------
 
@@ -240,6 +298,7 @@ class FieldMaintenancePortal(CustomerPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=_readonly_my_work_orders,
     )
     def portal_my_work_orders(self, **kwargs):
         values = self._prepare_work_orders_portal_rendering_values(**kwargs)
@@ -251,12 +310,19 @@ class FieldMaintenancePortal(CustomerPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=_readonly_my_installations,
     )
     def portal_my_installations(self, **kwargs):
         values = self._prepare_installations_portal_rendering_values(**kwargs)
         return request.render("field_maintenance.portal_my_installations", values)
 
-    @http.route(["/my/work_orders/<int:order_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/work_orders/<int:order_id>"],
+        type="http",
+        auth="public",
+        website=True,
+        readonly=_readonly_my_work_order,
+    )
     def portal_my_work_order(
         self, order_id, report_type=None, access_token=None, download=False, **kwargs
     ):

@@ -99,6 +99,12 @@ class FieldMaintenanceBookingPortal(http.Controller):
         query = url_encode({"access_token": access_token, **params})
         return f"/my/maintenance/{plan_sudo.id}/book?{query}"
 
+    def _readonly_booking(self, rule, args):
+        """The page only reads; but right after booking or cancelling (the redirect with
+        ``booked``) it reads the primary database, which has the customer's change even
+        when the replica did not replay it yet."""
+        return "booked" not in request.httprequest.args
+
     @http.route(
         "/my/maintenance/<int:plan_id>/book",
         type="http",
@@ -106,6 +112,7 @@ class FieldMaintenanceBookingPortal(http.Controller):
         methods=["GET"],
         website=True,
         sitemap=False,
+        readonly=_readonly_booking,
     )
     def portal_maintenance_booking(self, plan_id, access_token=None, **kwargs):
         plan_sudo = self._booking_plan(plan_id, access_token)
@@ -180,6 +187,29 @@ class FieldMaintenanceBookingInstallations(FieldMaintenancePortal):
             values["installations"], request.env.user.partner_id
         )
         return values
+
+    def _installations_page_readonly(self, customer):
+        """A read/write cursor while a plan of the customer that can be booked has no
+        booking token yet (``_installations_booking_urls`` creates it for its link)."""
+        if not super()._installations_page_readonly(customer):
+            return False
+        if not customer:
+            return True
+        # sudo: the active plans of the user's own customer without a token, to choose the
+        # cursor; nothing is shown
+        plans = (
+            request.env["field.maintenance.plan"]
+            .sudo()
+            .search(
+                [
+                    ("commercial_partner_id", "=", customer.id),
+                    ("state", "=", "active"),
+                    ("booking_token", "=", False),
+                    ("company_id.fm_booking_enabled", "=", True),
+                ]
+            )
+        )
+        return not any(plan._booking_status() for plan in plans)
 
     def _installations_booking_urls(self, installations, partner):
         """``{equipment id: booking page}`` for the installations of the page whose plan

@@ -166,7 +166,14 @@ class FieldServiceRequestPortal(http.Controller):
             status=status,
         )
 
-    @http.route("/my/service_request", type="http", auth="user", methods=["GET"], website=True)
+    @http.route(
+        "/my/service_request",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        website=True,
+        readonly=True,
+    )
     def portal_service_request(self, **kwargs):
         return self._portal_request_render()
 
@@ -246,7 +253,13 @@ class FieldServiceRequestPortal(http.Controller):
         )
 
     @http.route(
-        "/service_request", type="http", auth="public", methods=["GET"], website=True, sitemap=False
+        "/service_request",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+        readonly=True,
     )
     def public_service_request(self, **kwargs):
         if not self._public_request_enabled():

@@ -377,6 +377,11 @@ class FieldEquipment(models.Model):
             equipment.access_url = f"/my/installations/{equipment.id}/fgas"
         return result
 
+    def _get_report_base_filename(self):
+        """The name of the logbook's PDF downloaded from the portal."""
+        self.ensure_one()
+        return self.env._("F-gas logbook %s", self.name)
+
     def _fgas_logbook_url(self):
         """The public link of the logbook (with its access token), for the QR label."""
         self.ensure_one()

@@ -81,6 +81,18 @@ class FieldWorkOrder(models.Model):
     _open_planned_date_idx = models.Index(
         "(planned_date_start) WHERE state NOT IN ('done', 'cancelled')"
     )
+    # My Work: the open orders with a technician (its domain says ``user_id != False``,
+    # which the lead technician among the technicians makes true of every order of a
+    # technician), without the backlog of requests nobody is planned on yet
+    _open_assigned_planned_date_idx = models.Index(
+        "(planned_date_start) WHERE state NOT IN ('done', 'cancelled') AND user_id IS NOT NULL"
+    )
+    # the columns of the kanban by status (and the open lists): the first orders of a
+    # status in the default order, read from the index instead of sorting the status
+    _open_state_order_idx = models.Index(
+        "(state, priority DESC, planned_date_start, id DESC) "
+        "WHERE state NOT IN ('done', 'cancelled')"
+    )
     _check_company_auto = True
     _mail_post_access = "read"
     # the site address names the country: technicians and map apps cross borders

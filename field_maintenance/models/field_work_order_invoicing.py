@@ -77,9 +77,30 @@ class FieldWorkOrder(models.Model):
             order.invoice_count = len(invoices)
 
     def _search_invoice_ids(self, operator, value):
+        """The orders with (some of) these customer invoices; ``False`` in the values: the
+        orders with no customer invoice at all (as sale orders' ``invoice_ids``: "a line
+        without invoice" would also find orders invoiced in part)."""
         if operator in Domain.NEGATIVE_OPERATORS:
             return NotImplemented
-        return Domain("line_ids.invoice_line_ids.move_id", operator, value)
+        invoice_types = ("out_invoice", "out_refund")
+        if operator != "in":
+            return Domain(
+                "line_ids.invoice_line_ids.move_id",
+                "any",
+                Domain("id", operator, value) & Domain("move_type", "in", invoice_types),
+            )
+        domain = Domain(
+            "line_ids.invoice_line_ids.move_id",
+            "any",
+            [("id", "in", [id_ for id_ in value if id_]), ("move_type", "in", invoice_types)],
+        )
+        if False in value:
+            domain |= Domain(
+                "line_ids",
+                "not any",
+                [("invoice_line_ids.move_id.move_type", "in", invoice_types)],
+            )
+        return domain
 
     @api.depends(
         "state",

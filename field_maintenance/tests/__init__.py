@@ -49,3 +49,4 @@ from . import test_technician_time
 from . import test_technician_completion
 from . import test_technician_plan_hold
 from . import test_office_portal
+from . import test_portal_readonly

@@ -63,6 +63,16 @@ class TestFgasPortal(FieldPortalCase):
         installations = self.url_open("/my/installations").text
         self.assertIn(self._url(self.equipment), installations)
 
+    def test_customer_downloads_the_logbook_pdf(self):
+        self._log_in_portal()
+        response = self.url_open(f"{self._url(self.equipment)}?report_type=pdf&download=true")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.headers["Content-Disposition"],
+            "attachment; filename*=UTF-8''F_gas_logbook_Cold_room_Janssens.pdf",
+        )
+        self.assertIn("0.650", response.text)
+
     def test_qr_token_opens_the_logbook(self):
         url = self.foreign._fgas_logbook_url()
         token = self.foreign.access_token

@@ -151,6 +151,33 @@ class TestInvoicing(FieldInvoicingCase):
         with self.assertRaisesRegex(UserError, "Invoiced lines"):
             order.line_ids[0].unlink()
 
+    def test_search_by_invoices(self):
+        """ "Invoices is set / not set" finds the invoiced orders and the others, an order
+        invoiced in part (a line added after invoicing) among the invoiced ones."""
+        Order = self.env["field.work.order"]
+        invoiced = self._done_order()
+        invoice = invoiced._create_invoices()
+        partly = self._done_order()
+        partly._create_invoices()
+        partly.write({"line_ids": [self._line(self.valve, 1.0)]})
+        not_invoiced = self._done_order()
+        orders = invoiced | partly | not_invoiced
+        self.assertEqual(
+            Order.search([("id", "in", orders.ids), ("invoice_ids", "!=", False)]),
+            invoiced | partly,
+        )
+        self.assertEqual(
+            Order.search([("id", "in", orders.ids), ("invoice_ids", "=", False)]), not_invoiced
+        )
+        self.assertEqual(
+            Order.search([("id", "in", orders.ids), ("invoice_ids", "in", [invoice.id, False])]),
+            invoiced | not_invoiced,
+        )
+        self.assertEqual(
+            Order.search([("id", "in", orders.ids), ("invoice_ids.id", "=", invoice.id)]),
+            invoiced,
+        )
+
     def test_cancelled_or_deleted_draft_invoice_frees_lines(self):
         order = self._done_order()
         invoice = order._create_invoices()
