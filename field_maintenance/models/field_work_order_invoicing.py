@@ -6,6 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import float_compare, float_is_zero, format_amount
+from odoo.tools.query import Query
 
 from ..tools import assign_by_value
 
@@ -83,18 +84,19 @@ class FieldWorkOrder(models.Model):
         if operator in Domain.NEGATIVE_OPERATORS:
             return NotImplemented
         invoice_types = ("out_invoice", "out_refund")
-        if operator != "in":
-            return Domain(
-                "line_ids.invoice_line_ids.move_id",
-                "any",
-                Domain("id", operator, value) & Domain("move_type", "in", invoice_types),
-            )
+        if operator in ("any", "any!"):  # a path (invoice_ids.name, ...): a domain or query
+            invoices = Domain("id", "in", value) if isinstance(value, Query) else Domain(value)
+        elif operator == "in":
+            invoices = Domain("id", "in", [id_ for id_ in value if id_])
+        else:
+            return NotImplemented
         domain = Domain(
             "line_ids.invoice_line_ids.move_id",
-            "any",
-            [("id", "in", [id_ for id_ in value if id_]), ("move_type", "in", invoice_types)],
+            # any!: as asked, without the access rules of the lines and invoices
+            "any!" if operator == "any!" else "any",
+            invoices & Domain("move_type", "in", invoice_types),
         )
-        if False in value:
+        if operator == "in" and False in value:
             domain |= Domain(
                 "line_ids",
                 "not any",

@@ -157,6 +157,28 @@ class FieldMaintenanceFixtures:
             }
         return cls._advance(cls._work_order(**vals), state, times)
 
+    def _priority_rule(self, name, fm_trigger, priority):
+        """A field-service rule on ``fm_trigger`` that gives the work order ``priority``."""
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": name,
+                "model_id": self.env["ir.model"]._get_id("field.work.order"),
+                "state": "object_write",
+                "update_path": "priority",
+                "update_field_id": self.env["ir.model.fields"]
+                ._get("field.work.order", "priority")
+                .id,
+                "value": priority,
+            }
+        )
+        return self.env["base.automation"].create(
+            {
+                "name": name,
+                "fm_trigger": fm_trigger,
+                "action_server_ids": [Command.link(action.id)],
+            }
+        )
+
     def _run_cron(self, cron, at=None, remote=None, cursor_now=False):
         """Run ``cron`` as the scheduler does, its commits savepoints of the test's
         transaction (registry test mode); at ``at`` (a frozen clock; ``cursor_now``: the

@@ -177,6 +177,11 @@ class TestInvoicing(FieldInvoicingCase):
             Order.search([("id", "in", orders.ids), ("invoice_ids.id", "=", invoice.id)]),
             invoiced,
         )
+        invoice_query = self.env["account.move"]._search([("id", "=", invoice.id)])
+        self.assertEqual(
+            Order.search([("id", "in", orders.ids), ("invoice_ids", "any", invoice_query)]),
+            invoiced,
+        )
 
     def test_cancelled_or_deleted_draft_invoice_frees_lines(self):
         order = self._done_order()

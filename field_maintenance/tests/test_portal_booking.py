@@ -357,25 +357,7 @@ class TestBookingFlow(BookingFixtures, FieldMaintenanceCase):
 
     @freeze_time("2027-03-20 10:00:00")
     def test_rule_trigger_visit_booked(self):
-        action = self.env["ir.actions.server"].create(
-            {
-                "name": "Mark important",
-                "model_id": self.env["ir.model"]._get_id("field.work.order"),
-                "state": "object_write",
-                "update_path": "priority",
-                "update_field_id": self.env["ir.model.fields"]
-                ._get("field.work.order", "priority")
-                .id,
-                "value": "1",
-            }
-        )
-        rule = self.env["base.automation"].create(
-            {
-                "name": "Booked online",
-                "fm_trigger": "wo_booked_online",
-                "action_server_ids": [Command.link(action.id)],
-            }
-        )
+        rule = self._priority_rule("Booked online", "wo_booked_online", "1")
         self.assertEqual(rule.trigger, "on_create_or_write")
         other = self._work_order()
         self.assertEqual(other.priority, "0", "a work order not booked online")

@@ -7,7 +7,6 @@ import base64
 import re
 from unittest.mock import patch
 
-from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -155,25 +154,7 @@ class TestServiceRequest(FieldPortalCase):
         self.assertEqual(len(self._requests()), 2)
 
     def test_rule_trigger_service_requested(self):
-        action = self.env["ir.actions.server"].create(
-            {
-                "name": "Mark urgent",
-                "model_id": self.env["ir.model"]._get_id("field.work.order"),
-                "state": "object_write",
-                "update_path": "priority",
-                "update_field_id": self.env["ir.model.fields"]
-                ._get("field.work.order", "priority")
-                .id,
-                "value": "2",
-            }
-        )
-        rule = self.env["base.automation"].create(
-            {
-                "name": "Service requested",
-                "fm_trigger": "wo_service_requested",
-                "action_server_ids": [Command.link(action.id)],
-            }
-        )
+        rule = self._priority_rule("Service requested", "wo_service_requested", "2")
         self.assertEqual(rule.trigger, "on_create")
         self.assertEqual(self._work_order().priority, "0", "an office work order")
         self._log_in_portal()
