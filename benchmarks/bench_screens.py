@@ -31,6 +31,14 @@ queries of the last run are printed, and with ``--json`` written for ``--compare
         --db_host 127.0.0.1 --db_user odoo --db_password odoo
     python3 benchmarks/bench_screens.py --compare /tmp/s001.json /tmp/s010.json
 
+``--against`` measures a reference database in the same run: a server of each, the
+two taking turns request by request (what else a shared machine runs weighs on both
+alike), then the comparison below; the reference is best the same company with less
+history (``make_dataset.py --history 0.01``)::
+
+    python3 benchmarks/bench_screens.py -d t18_full --against t18_h001 \\
+        --db_host 127.0.0.1 --db_user odoo --db_password odoo
+
 ``--compare`` prints the ratio of the queries and of the server time of each screen of
 the second file to the first and flags query counts that grow with the volume and time
 ratios above 1.5, beside the records each screen shows in both (a page of a list, the
@@ -38,8 +46,8 @@ cards of a kanban, the orders of a calendar week or summed up by status): a scre
 whole company shows more of them in a larger company.
 
 Saving a line and start/complete change the data (a line is added to the 20-line
-order, ``--repeat`` + 1 planned or ready orders of the technician are completed): run
-it on a copy of the dataset when the same figures must be measured again.
+order, ``--repeat`` + 1 planned or ready plan visits of the technician are completed):
+run it on a copy of the dataset when the same figures must be measured again.
 """
 
 import argparse
@@ -95,6 +103,13 @@ def parse_args(argv=None):
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--label", help="name of the run in --json (the database)")
     parser.add_argument("--compare", nargs=2, metavar=("SMALL", "LARGE"))
+    parser.add_argument(
+        "--against",
+        metavar="DATABASE",
+        help="a reference database (the smaller dataset) measured in the same run: a server "
+        "of each (ports --port and the next), the two taking turns request by request, "
+        "then the comparison",
+    )
     parser.add_argument("--config", default=None, help="Odoo config file of the server")
     parser.add_argument(
         "--keep-log", help="keep the server's log in this file (with --log-sql: its queries)"
@@ -112,11 +127,13 @@ class Server:
     """An Odoo server of the database on 127.0.0.1, one process, its access log in a
     file; stopped at the end."""
 
-    def __init__(self, args):
+    def __init__(self, args, database=None, port=None):
         self.args = args
-        self.log = Path(tempfile.mkstemp(prefix=f"{args.database}-", suffix=".log")[1])
+        self.database = database or args.database
+        self.port = port or args.port
+        self.log = Path(tempfile.mkstemp(prefix=f"{self.database}-", suffix=".log")[1])
         self.process = None
-        self.url = f"http://127.0.0.1:{args.port}"
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self):
         command = [
@@ -125,13 +142,13 @@ class Server:
             "odoo",
             "server",
             "-d",
-            self.args.database,
+            self.database,
             "--db-filter",
-            f"^{re.escape(self.args.database)}$",
+            f"^{re.escape(self.database)}$",
             "--http-interface",
             "127.0.0.1",
             "--http-port",
-            str(self.args.port),
+            str(self.port),
             "--workers",
             "0",
             "--max-cron-threads",
@@ -157,7 +174,7 @@ class Server:
         deadline = time.time() + 120
         while time.time() < deadline:
             with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.args.port)) == 0:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
                     return self
             if self.process.poll() is not None:
                 raise SystemExit(f"the server stopped; see {self.log}")
@@ -199,9 +216,9 @@ def literal(domain_string, uid):
 class Screens:
     """The screens, each a function of a tag (put on each of its requests)."""
 
-    def __init__(self, args, url):
+    def __init__(self, args, url, database=None):
         self.args = args
-        database = args.database
+        self.database = database = database or args.database
         self.tech = OdooClient(url, database)
         self.tech.login(args.technician, args.password)
         self.disp = OdooClient(url, database)
@@ -257,20 +274,35 @@ class Screens:
             equipment["views"]["form"]["arch"], "field.equipment", equipment["models"]
         )
 
-        # the technician's open orders: one to fill to 20 lines, some to start/complete
+        # the technician's open orders: one to fill to 20 lines, some to start/complete:
+        # visits of maintenance plans, the common job (one of another kind does other
+        # work when completed, which would make two datasets differ by the job drawn)
         mine = [("user_id", "=", tech.uid), ("state", "in", ["planned", "ready"])]
+        visits = disp.call(
+            Order,
+            "search_read",
+            mine + [("maintenance_plan_id", "!=", False)],
+            ["id"],
+            order="planned_date_start",
+            limit=self.args.repeat + 1,
+        )
+        if len(visits) < self.args.repeat + 1:
+            raise SystemExit(
+                f"{self.args.technician} has fewer than {self.args.repeat + 1} planned or "
+                "ready plan visits: another --technician, or a smaller --repeat"
+            )
+        self.to_complete = [order["id"] for order in visits]
         orders = disp.call(
             Order,
             "search_read",
-            mine,
+            mine + [("id", "not in", self.to_complete)],
             ["id", "line_ids"],
             order="planned_date_start",
-            limit=self.args.repeat + 2,
+            limit=1,
         )
-        if len(orders) < self.args.repeat + 2:
-            raise SystemExit("the technician has too few planned or ready work orders")
+        if not orders:
+            raise SystemExit(f"{self.args.technician} has no other planned or ready order")
         self.form_order = orders[0]["id"]
-        self.to_complete = [order["id"] for order in orders[1:]]
         missing = 20 - len(orders[0]["line_ids"])
         products = disp.call("product.product", "search", [("type", "=", "consu")], limit=5)
         self.product = products[0]
@@ -295,11 +327,12 @@ class Screens:
                 },
                 {},
             )
-        # the installation with the most work orders, and the portal user's latest order
+        # the installation under a maintenance plan with the most work orders, and the
+        # portal user's latest order
         equipment = disp.call(
             "field.work.order",
             "formatted_read_group",
-            [],
+            [("maintenance_plan_id", "!=", False)],
             ["equipment_ids"],
             ["__count"],
             order="__count desc",
@@ -323,7 +356,7 @@ class Screens:
             if index == int(number):
                 client = self.portal
             else:
-                client = OdooClient(self.portal.base_url, self.args.database)
+                client = OdooClient(self.portal.base_url, self.database)
                 try:
                     client.login(f"{prefix}.{index:03d}", self.args.password)
                 except RpcError:  # no such user: the dataset has fewer
@@ -572,13 +605,18 @@ class Screens:
     ]
 
 
-def run(args, url, log_path):
-    screens = Screens(args, url)
+def run(args, runs):
+    """Each screen once to warm up, then ``--repeat`` rounds; ``runs`` are (screens, access
+    log) of one or two databases, which take turns request by request."""
     for name, _label in Screens.SCREENS:
         for round_ in range(args.repeat + 1):
-            getattr(screens, name)(f"{name}.r{round_}")
+            for screens, _log_path in runs:
+                getattr(screens, name)(f"{name}.r{round_}")
     time.sleep(0.5)  # the last access lines reach the log
-    log = read_access_log(log_path)
+    return [results_of(args, screens, read_access_log(log_path)) for screens, log_path in runs]
+
+
+def results_of(args, screens, log):
     results = {}
     for name, label in Screens.SCREENS:
         rounds = [log.get(f"{name}.r{round_}", []) for round_ in range(1, args.repeat + 1)]
@@ -620,6 +658,10 @@ def shown(result):
 def compare(small_path, large_path):
     small = json.loads(Path(small_path).read_text(encoding="utf-8"))
     large = json.loads(Path(large_path).read_text(encoding="utf-8"))
+    print_comparison(small, large)
+
+
+def print_comparison(small, large):
     out(f"{large['label']} against {small['label']}: queries and server time")
     out(
         f"  {'screen':<44} {'queries':>13} {'server ms':>17} {'ratio':>6} {'SQL ms':>17} "
@@ -644,6 +686,15 @@ def compare(small_path, large_path):
         )
 
 
+def write_json(path, label, results):
+    Path(path).write_text(
+        json.dumps(
+            {"label": label, "date": datetime.now().isoformat(), "screens": results}, indent=1
+        ),
+        encoding="utf-8",
+    )
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.compare:
@@ -652,23 +703,41 @@ def main(argv=None):
     if args.server:
         if not args.server_log:
             raise SystemExit("--server needs --server-log (the server's access log)")
-        results = run(args, args.server, args.server_log)
+        if args.against:
+            raise SystemExit("--against starts its own servers: not with --server")
+        [results] = run(args, [(Screens(args, args.server), args.server_log)])
+    elif args.against:
+        # the reference database on the next port, the two taking turns request by request
+        with (
+            Server(args) as server,
+            Server(args, args.against, args.port + 1) as reference,
+        ):
+            runs = [
+                (Screens(args, reference.url, args.against), reference.log),
+                (Screens(args, server.url), server.log),
+            ]
+            against, results = run(args, runs)
+        for each in (server, reference):
+            os.unlink(each.log)
     else:
         with Server(args) as server:
-            results = run(args, server.url, server.log)
+            [results] = run(args, [(Screens(args, server.url), server.log)])
         if args.keep_log:
             server.log.replace(args.keep_log)
         else:
             os.unlink(server.log)
     label = args.label or args.database
+    if args.against:
+        print_results(args.against, against)
     print_results(label, results)
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps(
-                {"label": label, "date": datetime.now().isoformat(), "screens": results}, indent=1
-            ),
-            encoding="utf-8",
+    if args.against:
+        print_comparison(
+            {"label": args.against, "screens": against}, {"label": label, "screens": results}
         )
+    if args.json:
+        write_json(args.json, label, results)
+        if args.against:
+            write_json(Path(args.json).with_suffix(f".{args.against}.json"), args.against, against)
     return 0
 
 

@@ -9,7 +9,9 @@ all back (the database is left as it was). About half a minute.
   technicians, none for the others;
 - one visit per plan and due date, every plan due after its last done visit;
 - invoices made from done work orders, which show as invoiced;
-- the three SLA policies, the example rules on, the users able to log in.
+- the three SLA policies, the example rules on, the users able to log in;
+- with ``--history`` (a company of 0.005 after a tenth of its three years): the
+  plans of the company, the work orders within the shorter history and the month ahead.
 
 It is a script, not a test of the module's test command: the generator is not part of
 the module (it is not installed with it) and it commits in batches, which Odoo's test
@@ -22,6 +24,7 @@ cursor forbids.
 import argparse
 import sys
 import time
+from datetime import timedelta
 
 import make_dataset
 from _odoo import add_connection_arguments, environment, out
@@ -59,6 +62,17 @@ def check(env, builder, before):
         states == {"draft", "planned", "ready", "in_progress", "done", "cancelled"},
         f"statuses {sorted(states)}",
     )
+    if builder.args.history < 1:
+        # a shorter history: the same company's orders of its last days and the month ahead
+        days = builder.history_days()
+        dated = orders.filtered("planned_date_start")
+        first = min(dated.mapped("planned_date_start")).date()
+        last = max(dated.mapped("planned_date_start")).date()
+        # a visit is planned up to 10 days from its due date, a weekend day on the Friday
+        earliest = builder.today - timedelta(days=days + 12)
+        expect(first >= earliest, f"a work order of {first}, before the history ({earliest})")
+        latest = builder.today + timedelta(days=make_dataset.FUTURE_DAYS + 1)
+        expect(last <= latest, f"a work order of {last}, after the month ahead ({latest})")
     line_counts = {len(order.line_ids) for order in orders}
     expect(min(line_counts) >= 3 and max(line_counts) <= 8, f"lines per order {line_counts}")
     for order in orders:
@@ -133,11 +147,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     failed = 0
     # the ORM alone, and a block of 0.001 copied twice by PostgreSQL (as at full size)
-    # (three technicians: the copies give the work of one to another)
-    for scale, copies, technicians in (("0.001", "1", "1"), ("0.003", "3", "3")):
+    # (three technicians: the copies give the work of one to another), and a company of
+    # 0.005 after a tenth of its history (--history)
+    for scale, copies, technicians, history in (
+        ("0.001", "1", "1", "1"),
+        ("0.003", "3", "3", "1"),
+        ("0.005", "1", "3", "0.1"),
+    ):
         build_args = make_dataset.parse_args(
             ["-d", args.database, "--scale", scale, "--copies", copies, "--quiet"]
-            + ["--technicians", technicians]
+            + ["--technicians", technicians, "--history", history]
         )
         started = time.perf_counter()
         with environment(args, make_dataset.BUILD_CONTEXT) as env:
@@ -153,7 +172,7 @@ def main(argv=None):
             env.invalidate_all()
             problems = check(env, builder, before)
         out(
-            f"dataset of scale {scale} ({copies} block(s)) built and checked in "
+            f"dataset of scale {scale} ({copies} block(s), history {history}) built and checked in "
             f"{time.perf_counter() - started:.0f} s"
         )
         for problem in problems:

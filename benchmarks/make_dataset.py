@@ -9,6 +9,10 @@ and the module's example automation rules switched on (the sync rule to an endpo
 127.0.0.1). ``--scale 0.01`` builds 1 % of everything (the users too, at least one of
 each: a technician's own workload stays about the same at every scale, the history
 and the company grow); ``--technicians``/``--dispatchers`` set the users apart.
+``--history 0.01`` builds the same company (its users, customers, installations and
+plans at ``--scale``) after 1 % of its three years: the work orders of the last 11 days
+and of the month planned ahead at the same rate a day, the invoices of those days; the
+screens of one company can so be compared at two volumes of history.
 30 portal users (or fewer when there are fewer customers) log in as customers.
 
 Every record is made with the ORM, in batches (``create`` with lists of values, one
@@ -122,6 +126,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_connection_arguments(parser)
     parser.add_argument("--scale", type=float, default=0.01, help="share of the full size (0.01)")
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=1.0,
+        help="share of the three years of history, the company kept at --scale (1)",
+    )
     parser.add_argument("--technicians", type=int, help="technicians (60 x scale, at least 1)")
     parser.add_argument("--dispatchers", type=int, help="dispatchers (8 x scale, at least 1)")
     parser.add_argument(
@@ -144,6 +154,9 @@ def sizes(args):
     if args.dispatchers:
         result["dispatchers"] = args.dispatchers
     result["portal_users"] = min(PORTAL_USERS, result["customers"])
+    if args.history < 1:
+        # the invoices of the shorter history; the work orders: see Builder.work_orders
+        result["invoices"] = max(1, round(result["invoices"] * args.history))
     return result
 
 
@@ -570,12 +583,20 @@ class Builder:
                 if state == "in_progress":
                     vals["date_start"] = vals["planned_date_start"]
 
+    def history_days(self):
+        """The days of history: three years, or the share of them of ``--history``."""
+        return max(1, round(HISTORY_DAYS * min(1.0, self.args.history)))
+
     def work_orders(self):
         rng = self.rng
         total = self.counts["work_orders"]
-        history_start = self.today - timedelta(days=HISTORY_DAYS)
+        # the three years' rate, whatever the history: orders a day over the three years
+        # and the month planned ahead, of which a shorter history keeps its own days
+        history_start = self.today - timedelta(days=self.history_days())
+        full_start = self.today - timedelta(days=HISTORY_DAYS)
         vals_list = []
-        # the visits of the maintenance plans: every due date of the last three years
+        plan_visits = 0  # over the three years: what leaves the rest to other work
+        # the visits of the maintenance plans: every due date of the history
         for plan, (customer, site, equipment, months, next_date, _tech) in zip(
             self.plan_ids, self.plan_info, strict=True
         ):
@@ -584,6 +605,7 @@ class Builder:
                 # the coming visit is already generated or planned
                 start = self.working_datetime(due)
                 state = "planned" if rng.random() < 0.6 else "draft"
+                plan_visits += 1
                 vals_list.append(
                     self.order_vals(
                         "maintenance", start, customer, site, equipment, state, plan, due
@@ -593,8 +615,11 @@ class Builder:
             while True:
                 step += 1
                 due = next_date - timedelta(days=round(step * months * 30.44))
-                if due < history_start:
+                if due < full_start:
                     break
+                plan_visits += 1
+                if due < history_start:
+                    continue  # before a shorter history began
                 start = self.working_datetime(due + timedelta(days=rng.randint(-10, 10)))
                 if start.date() >= self.today:
                     start = self.working_datetime(self.today - timedelta(days=3))
@@ -603,15 +628,17 @@ class Builder:
                         "maintenance", start, customer, site, equipment, "done", plan, due
                     )
                 )
-            if len(vals_list) >= total * 0.6:
+            if plan_visits >= total * 0.6:
                 break
-        # the rest: repairs, installations and inspections over the three years
+        # the rest: repairs, installations and inspections over the history
         customers = list(self.customer_equipment)
         kinds = ["repair"] * 6 + ["installation"] + ["inspection"] * 2
-        for _index in range(total - len(vals_list)):
+        days = self.history_days()
+        others = round((total - plan_visits) * (days + FUTURE_DAYS) / (HISTORY_DAYS + FUTURE_DAYS))
+        for _index in range(others):
             customer = rng.choice(customers)
             equipment, site = rng.choice(self.customer_equipment[customer])
-            day = history_start + timedelta(days=rng.randint(0, HISTORY_DAYS + FUTURE_DAYS))
+            day = history_start + timedelta(days=rng.randint(0, days + FUTURE_DAYS))
             start = self.working_datetime(day)
             vals_list.append(
                 self.order_vals(
@@ -815,7 +842,8 @@ def main(argv=None):
         orders, lines, events, invoices = cr.fetchone()
     vacuum(args.database)
     elapsed = time.perf_counter() - started
-    out(f"dataset of scale {args.scale:g} in database {args.database}")
+    history = f", {args.history:g} of the history" if args.history < 1 else ""
+    out(f"dataset of scale {args.scale:g}{history} in database {args.database}")
     if blocks > 1:
         out(
             f"  the ORM built 1/{blocks} of the history, copied {blocks - 1} times "

@@ -208,11 +208,13 @@ class FieldMaintenancePlan(models.Model):
         plans = self.filtered("id")
         if not plans:
             return
-        orders = self.env["field.work.order"].search(
+        # the three columns read below, not every column of the wide work-order table
+        orders = self.env["field.work.order"].search_fetch(
             [
                 ("maintenance_plan_id", "in", plans.ids),
                 ("state", "not in", ["done", "cancelled"]),
             ],
+            ["maintenance_plan_id", "planned_date_start", "state"],
             order="planned_date_start, id",
         )
         for order in orders:
