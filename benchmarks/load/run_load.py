@@ -478,6 +478,9 @@ def print_stats(title, stats, baseline=None):
             if single:
                 value = float(row["95%"]) / single
                 ratio = f"{value:.2f}" + ("  OVER 3x" if value > 3 else "")
+                if int(row["Request Count"]) < 20:
+                    # a 95th percentile of so few requests is their largest
+                    ratio += f"  (of {row['Request Count']} requests: the largest)"
         out(
             f"  {name:<26} {row['Request Count']:>6} {row['Failure Count']:>5} "
             f"{float(row['Requests/s']):>6.2f} {row['50%']:>7} {row['95%']:>7} "
