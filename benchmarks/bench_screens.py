@@ -112,7 +112,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--config", default=None, help="Odoo config file of the server")
     parser.add_argument(
-        "--keep-log", help="keep the server's log in this file (with --log-sql: its queries)"
+        "--keep-log",
+        help="keep the server's log in this file (with --log-sql: its queries; with "
+        "--against: the log of the server of -d)",
     )
     parser.add_argument("--log-sql", action="store_true", help="log every SQL query")
     if "--compare" in (argv or sys.argv):
@@ -343,7 +345,12 @@ class Screens:
         portal_orders = disp.call(
             Order, "search", [("commercial_partner_id", "=", partner)], limit=1, order="id desc"
         )
-        self.portal_order = portal_orders[0] if portal_orders else None
+        if not portal_orders:
+            raise SystemExit(
+                f"{self.args.portal}'s customer has no work order in {self.database}: "
+                "another --portal, or a dataset with more history"
+            )
+        self.portal_order = portal_orders[0]
         # the booking page of the customer's next visit: the free slots of the technicians
         self.booking_client, self.booking_path = self.bookable_plan()
 
@@ -717,8 +724,11 @@ def main(argv=None):
                 (Screens(args, server.url), server.log),
             ]
             against, results = run(args, runs)
-        for each in (server, reference):
-            os.unlink(each.log)
+        if args.keep_log:
+            server.log.replace(args.keep_log)
+        else:
+            os.unlink(server.log)
+        os.unlink(reference.log)
     else:
         with Server(args) as server:
             [results] = run(args, [(Screens(args, server.url), server.log)])

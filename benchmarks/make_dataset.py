@@ -144,7 +144,10 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--password", default="fm-dataset", help="password of the users")
     parser.add_argument("--quiet", action="store_true", help="no progress display")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not 0 < args.history <= 1:
+        parser.error("--history is a share of the three years: more than 0, at most 1")
+    return args
 
 
 def sizes(args):
@@ -585,7 +588,7 @@ class Builder:
 
     def history_days(self):
         """The days of history: three years, or the share of them of ``--history``."""
-        return max(1, round(HISTORY_DAYS * min(1.0, self.args.history)))
+        return max(1, round(HISTORY_DAYS * self.args.history))
 
     def work_orders(self):
         rng = self.rng
